@@ -1,0 +1,29 @@
+# The two commands of the README: `make demo` (the default end-to-end job) and `make test`.
+SHELL := /bin/bash
+VENV ?= .venv
+BIN := $(VENV)/bin
+OUT ?= out/demo
+export EDGEOCR_HOME ?= $(CURDIR)/out/home
+
+.PHONY: setup demo test sample
+
+setup:
+	@bash .ci/setup
+
+# Bundled sample set: rendered deterministically (fixed seeds) at set-up, never downloaded.
+sample: setup
+	@[ -f out/sample/rec/labels.txt ] || $(BIN)/edgeocr data synth --kind rec --count 120 --seed 7 --out out/sample/rec
+	@[ -f out/sample/det/labels.txt ] || $(BIN)/edgeocr data synth --kind det --count 12 --seed 11 --out out/sample/det
+
+demo: setup sample
+	$(BIN)/edgeocr models pull ppocrv2
+	$(BIN)/edgeocr ocr out/sample/det/images --out $(OUT)/ocr.json --draw $(OUT)/drawn
+	$(BIN)/edgeocr eval --task rec --labels out/sample/rec/labels.txt --json $(OUT)/eval_rec.json
+	$(BIN)/edgeocr eval --task det --labels out/sample/det/labels.txt --json $(OUT)/eval_det.json
+	$(BIN)/edgeocr eval --task e2e --labels out/sample/det/labels.txt --json $(OUT)/eval_e2e.json
+	@echo "demo outputs in $(OUT)/"
+
+# Tests run inside a private network namespace with only loopback: the adb server and the
+# test devices they start must never reach (or multicast to) any other address.
+test: setup
+	unshare --net sh -c 'ip link set lo up && exec $(BIN)/python -m pytest -q -p no:cacheprovider tests'

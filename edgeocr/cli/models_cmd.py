@@ -1,0 +1,35 @@
+"""``edgeocr models list|pull``: the model zoo."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from edgeocr.models import zoo
+from edgeocr.utils.table import markdown_table
+
+
+@click.group("models")
+def models() -> None:
+    """List and pull model sets (default: the real PP-OCRv2 weights)."""
+
+
+@models.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+def list_cmd(as_json: bool) -> None:
+    """Show the known model sets and whether they are pulled."""
+    rows = zoo.list_sets()
+    click.echo(json.dumps(rows, indent=2) if as_json else markdown_table(rows))
+
+
+@models.command("pull")
+@click.argument("name", default="ppocrv2")
+@click.option("--force", is_flag=True, help="Rebuild even if a complete set is present.")
+def pull_cmd(name: str, force: bool) -> None:
+    """Build model set NAME into the model home ($EDGEOCR_HOME, default ~/.cache/edgeocr)."""
+    path = zoo.pull(name, force=force, progress=lambda msg: click.echo(msg, err=True))
+    click.echo(str(path))
+
+
+COMMANDS = [models]

@@ -1,0 +1,20 @@
+"""CTC head: two linear layers (``mid_channels`` 96 in PP-OCRv2) to per-step class scores;
+softmax is applied at inference so exported models output probabilities."""
+
+from __future__ import annotations
+
+import paddle
+import paddle.nn.functional as F
+from paddle import nn
+
+
+class CTCHead(nn.Layer):
+    def __init__(self, in_channels: int, out_channels: int, mid_channels: int = 96) -> None:
+        super().__init__()
+        self.out_channels = out_channels
+        self.fc1 = nn.Linear(in_channels, mid_channels)
+        self.fc2 = nn.Linear(mid_channels, out_channels)
+
+    def forward(self, x: paddle.Tensor) -> paddle.Tensor:
+        logits = self.fc2(self.fc1(x))
+        return logits if self.training else F.softmax(logits, axis=2)

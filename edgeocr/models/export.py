@@ -1,0 +1,47 @@
+"""Export dygraph models to Paddle inference models (``inference.pdmodel`` / ``.pdiparams``),
+the format Paddle Inference, PaddleSlim and Paddle-Lite's ``opt`` all take."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import paddle
+from paddle import nn
+from paddle.static import InputSpec
+
+from edgeocr.models.architectures import PPOCRV2
+from edgeocr.models.modelset import INFER_MODEL
+from edgeocr.paths import home
+from edgeocr.utils.atomic import atomic_dir
+from edgeocr.utils.hashing import sha256_file
+
+
+def input_spec(task: str) -> list[InputSpec]:
+    """The inference input of ``task`` (dynamic batch; dynamic H/W for det, W for rec)."""
+    return [InputSpec(shape=list(PPOCRV2[task].input_shape), dtype="float32", name="x")]
+
+
+def export_inference(model: nn.Layer, task: str, out_dir: str | os.PathLike) -> Path:
+    """Write ``out_dir/inference.pdmodel`` + ``.pdiparams`` for an eval-mode copy of ``model``."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    model.eval()
+    # full_graph=True: Paddle 2.6's default AST/SOT mode fails on these models.
+    static = paddle.jit.to_static(model, input_spec=input_spec(task), full_graph=True)
+    paddle.jit.save(static, str(out_dir / "inference"))
+    return out_dir / INFER_MODEL
+
+
+def export_checkpoint_cached(task: str, checkpoint: str | os.PathLike) -> Path:
+    """Export a user's training checkpoint once; later calls reuse the cached inference model."""
+    from edgeocr.models.checkpoint import load_checkpoint
+
+    digest = sha256_file(checkpoint)[:16]
+    target = home() / "cache" / "checkpoints" / f"{task}-{digest}"
+    if (target / INFER_MODEL).is_file():
+        return target
+    model = load_checkpoint(task, checkpoint)
+    with atomic_dir(target, replace=True) as tmp:
+        export_inference(model, task, tmp)
+    return target

@@ -1,0 +1,55 @@
+"""Shared fixtures: a model home with the real PP-OCRv2 set pulled once per test session,
+and renderers of real text images (random noise would hide mapping errors: the models
+output near-zero for it)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw, ImageFont
+
+CJK_FONT = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
+
+
+@pytest.fixture(scope="session")
+def model_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An ``EDGEOCR_HOME`` for the whole session (set in the environment for CLI subprocesses)."""
+    home = tmp_path_factory.mktemp("edgeocr_home")
+    old = os.environ.get("EDGEOCR_HOME")
+    os.environ["EDGEOCR_HOME"] = str(home)
+    yield home
+    if old is None:
+        os.environ.pop("EDGEOCR_HOME", None)
+    else:
+        os.environ["EDGEOCR_HOME"] = old
+
+
+@pytest.fixture(scope="session")
+def pulled_models(model_home: Path):
+    """The real PP-OCRv2 model set, pulled into the session's model home."""
+    from edgeocr.models import zoo
+    from edgeocr.models.modelset import ModelSet
+
+    zoo.pull("ppocrv2")
+    return ModelSet.load("ppocrv2")
+
+
+def render_line(text: str, height: int = 48, fg=(20, 20, 60), bg=(235, 230, 220)) -> np.ndarray:
+    """A tightly cropped BGR image of one text line."""
+    font = ImageFont.truetype(CJK_FONT, int(height * 0.75))
+    left, top, right, bottom = font.getbbox(text)
+    im = Image.new("RGB", (right - left + 16, height), bg)
+    ImageDraw.Draw(im).text((8 - left, (height - (bottom - top)) // 2 - top), text, font=font, fill=fg)
+    return np.ascontiguousarray(np.asarray(im)[:, :, ::-1])
+
+
+def render_page(lines: list[tuple[str, tuple[int, int], int]], size=(640, 480), bg=(220, 225, 235)) -> np.ndarray:
+    """A BGR page with ``(text, (x, y), font_px)`` lines drawn on a flat background."""
+    im = Image.new("RGB", size, bg)
+    draw = ImageDraw.Draw(im)
+    for text, xy, px in lines:
+        draw.text(xy, text, font=ImageFont.truetype(CJK_FONT, px), fill=(15, 15, 15))
+    return np.ascontiguousarray(np.asarray(im)[:, :, ::-1])
