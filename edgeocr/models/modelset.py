@@ -50,6 +50,19 @@ class ModelSet:
         return files
 
     @classmethod
+    def from_dir(cls, path: str | os.PathLike) -> "ModelSet":
+        """A model-set folder laid out like a pulled set: ``det/ cls/ rec/`` + the dictionary."""
+        base = Path(path)
+        if not (base / "det").is_dir() or not (base / "rec").is_dir():
+            raise ModelError(f"{base}: not a model set folder (needs det/ and rec/ subfolders)")
+        dicts = sorted(base.glob("*.txt"))
+        if len(dicts) != 1:
+            raise ModelError(f"{base}: expected exactly one dictionary .txt file, found {len(dicts)}")
+        return cls(det=resolve_model_path("det", base / "det"), rec=resolve_model_path("rec", base / "rec"),
+                   cls=resolve_model_path("cls", base / "cls") if (base / "cls").is_dir() else None,
+                   dict_path=dicts[0], name=base.name)
+
+    @classmethod
     def load(
         cls,
         name: str = "ppocrv2",

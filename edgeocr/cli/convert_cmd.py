@@ -1,0 +1,93 @@
+"""``edgeocr convert`` and ``edgeocr inspect``: Paddle-Lite bundles and what is inside them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from edgeocr.convert.bundle import MANIFEST, convert_bundle, load_manifest
+from edgeocr.convert.nbfile import read_nb
+from edgeocr.convert.targets import list_targets, load_target
+from edgeocr.errors import InputError
+from edgeocr.models.modelset import ModelSet
+from edgeocr.utils.table import markdown_table
+
+
+@click.command("convert")
+@click.option("--target", "target_name", required=True, help="Target profile, e.g. arm64-v8a (see targets/).")
+@click.option("--models", "set_name", default="ppocrv2", show_default=True, help="Pulled model set to convert.")
+@click.option("--from", "from_dir", type=click.Path(file_okay=False), help="Model-set folder (det/ cls/ rec/ + dictionary).")
+@click.option("--det", type=click.Path(), help="det inference folder or .pdparams checkpoint.")
+@click.option("--cls", "cls_model", type=click.Path(), help="cls inference folder or .pdparams checkpoint.")
+@click.option("--rec", type=click.Path(), help="rec inference folder or .pdparams checkpoint.")
+@click.option("--dict", "dict_path", type=click.Path(), help="rec dictionary.")
+@click.option("--out", type=click.Path(file_okay=False), help="Bundle folder [default: out/bundle-TARGET].")
+@click.option("--force", is_flag=True, help="Replace a different bundle already in --out.")
+def convert(target_name: str, set_name: str, from_dir: str | None, det: str | None, cls_model: str | None,
+            rec: str | None, dict_path: str | None, out: str | None, force: bool) -> None:
+    """Convert det/cls/rec to Paddle-Lite .nb files for TARGET and write a deploy bundle."""
+    target = load_target(target_name)
+    if from_dir and (det or cls_model or rec):
+        raise InputError("use either --from or --det/--cls/--rec, not both")
+    models = (ModelSet.from_dir(from_dir) if from_dir else
+              ModelSet.load(set_name, det=det, cls_model=cls_model, rec=rec, dict_path=dict_path))
+    out_dir = Path(out or f"out/bundle-{target.name}")
+    convert_bundle(models, target, out_dir, force=force, progress=lambda m: click.echo(m, err=True))
+    click.echo(_bundle_table(out_dir))
+    click.echo(f"bundle written to {out_dir}")
+
+
+def _bundle_rows(bundle: Path) -> list[dict]:
+    manifest = load_manifest(bundle)
+    rows = []
+    for task, entry in manifest["models"].items():
+        info = read_nb(bundle / entry["file"])
+        rows.append({"model": task, "file": entry["file"], "MB": info.size_bytes / 1e6, "target": info.target,
+                     "converter": info.converter_version, "quantized": entry["quantized"],
+                     **{f"{p} kernels": n for p, n in sorted(info.precision_counts().items())},
+                     "repairs": ", ".join(f"{r['op']} x{r['count']}" for r in entry["repairs"]) or "-"})
+    rows.append({"model": "total", "file": "", "MB": sum(r["MB"] for r in rows)})
+    return rows
+
+
+def _bundle_table(bundle: Path) -> str:
+    rows = _bundle_rows(bundle)
+    columns = list(dict.fromkeys(k for r in rows for k in r))
+    return markdown_table(rows, columns)
+
+
+@click.command("inspect")
+@click.argument("path", type=click.Path(exists=True))
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+def inspect(path: str, as_json: bool) -> None:
+    """Show target, converter version, ops and int8/float kernel counts of an .nb file or bundle."""
+    p = Path(path)
+    if p.is_dir():
+        if not (p / MANIFEST).is_file():
+            raise InputError(f"{p}: not a bundle (no {MANIFEST}) and not an .nb file")
+        if as_json:
+            manifest = load_manifest(p)
+            manifest["nb"] = {t: read_nb(p / e["file"]).to_json() for t, e in manifest["models"].items()}
+            click.echo(json.dumps(manifest, indent=2, ensure_ascii=False))
+        else:
+            click.echo(_bundle_table(p))
+        return
+    info = read_nb(p)
+    if as_json:
+        click.echo(json.dumps(info.to_json(), indent=2))
+        return
+    click.echo(f"{p}: {info.size_bytes / 1e6:.2f} MB, target {info.target}, converter {info.converter_version}")
+    click.echo(f"kernel precisions: {info.precision_counts()}")
+    rows = [{"op": op, "target": t, "precision": pr, "kernels": n} for (op, t, pr), n in sorted(info.kernels.items())]
+    click.echo(markdown_table(rows))
+
+
+@click.command("targets")
+def targets() -> None:
+    """List the target profiles."""
+    click.echo(markdown_table([{**t.to_json(), "description": t.description} for t in list_targets()]))
+
+
+COMMANDS = [convert, inspect, targets]

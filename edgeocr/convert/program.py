@@ -1,0 +1,80 @@
+"""Read, inspect and repair Paddle inference programs (``.pdmodel`` = a ``ProgramDesc`` protobuf).
+
+The repair exists because Paddle >= 2.5 writes scalar ``fill_constant`` ops with an empty
+``shape`` (the BiLSTM's zero initial state of PP-OCRv2 rec is built from them). ``opt``
+converts such a model without complaint, but the Paddle-Lite predictor then aborts at run
+time (``fill_constant_op.cc: no valid out_shape``), on ARM as on x86. Giving those ops
+``shape=[1]`` is exactly what older Paddle wrote, and the converted model then matches.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from paddle.base.proto import framework_pb2
+
+from edgeocr.errors import ModelError
+
+SHAPE_INPUTS = ("ShapeTensor", "ShapeTensorList")
+LONGS, INTS = 11, 3  # framework.proto AttrType values
+
+
+def read_program(path: str | os.PathLike) -> framework_pb2.ProgramDesc:
+    """Parse a ``.pdmodel``; a missing, empty or corrupt file is a ``ModelError`` naming it."""
+    p = Path(path)
+    if not p.is_file() or p.stat().st_size == 0:
+        raise ModelError(f"{p}: inference model file is missing or empty")
+    desc = framework_pb2.ProgramDesc()
+    try:
+        desc.ParseFromString(p.read_bytes())
+    except Exception as e:  # protobuf DecodeError and friends
+        raise ModelError(f"{p}: not a Paddle inference program ({type(e).__name__})") from e
+    if not desc.blocks or not desc.blocks[0].ops:
+        raise ModelError(f"{p}: not a Paddle inference program (no operators)")
+    return desc
+
+
+def op_counts(desc: framework_pb2.ProgramDesc) -> Counter:
+    """Operator types and how often they occur (feed/fetch included)."""
+    return Counter(op.type for block in desc.blocks for op in block.ops)
+
+
+def is_quantized(desc: framework_pb2.ProgramDesc) -> bool:
+    """Whether the program carries quantization ops (PaddleSlim QAT/PTQ exports)."""
+    return any("quantize" in t for t in op_counts(desc))
+
+
+@dataclass(frozen=True)
+class Repair:
+    op: str
+    count: int
+    why: str
+
+    def to_json(self) -> dict:
+        return {"op": self.op, "count": self.count, "why": self.why}
+
+
+def repair_scalar_fill_constant(desc: framework_pb2.ProgramDesc) -> Repair | None:
+    """Give shape-less scalar ``fill_constant`` ops ``shape=[1]``; in place. None if nothing to do."""
+    fixed = 0
+    for block in desc.blocks:
+        for op in block.ops:
+            if op.type != "fill_constant":
+                continue
+            if any(var.arguments for var in op.inputs if var.parameter in SHAPE_INPUTS):
+                continue  # shape comes from tensors at run time
+            for attr in op.attrs:
+                if attr.name == "shape" and not attr.ints and not attr.longs:
+                    (attr.longs if attr.type == LONGS else attr.ints).append(1)
+                    fixed += 1
+    if not fixed:
+        return None
+    return Repair("fill_constant", fixed, "scalar fill_constant with empty shape aborts the Paddle-Lite "
+                  "predictor (no valid out_shape); set shape=[1]")
+
+
+def write_program(desc: framework_pb2.ProgramDesc, path: str | os.PathLike) -> None:
+    Path(path).write_bytes(desc.SerializeToString())
