@@ -7,7 +7,8 @@ from pathlib import Path
 
 import click
 
-from edgeocr.convert.bundle import MANIFEST, convert_bundle, load_manifest
+from edgeocr.convert.bundle import convert_bundle
+from edgeocr.convert.manifest import MANIFEST, load_manifest
 from edgeocr.convert.nbfile import read_nb
 from edgeocr.convert.targets import list_targets, load_target
 from edgeocr.errors import InputError

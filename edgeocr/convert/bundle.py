@@ -25,19 +25,17 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
 
+from edgeocr.convert.manifest import CONFIG, FORMAT, MANIFEST
 from edgeocr.convert.nbfile import read_nb
 from edgeocr.convert.opt import ConversionError, converter_version, run_opt, supported_ops
 from edgeocr.convert.program import is_quantized, op_counts, read_program, repair_scalar_fill_constant, write_program
 from edgeocr.convert.targets import Target
-from edgeocr.errors import InputError, ModelError
+from edgeocr.errors import InputError
 from edgeocr.models.modelset import ModelSet
 from edgeocr.ocr.config import OCRConfig
 from edgeocr.utils.atomic import atomic_dir, write_json
 from edgeocr.utils.hashing import sha256_file
 
-MANIFEST = "manifest.json"
-CONFIG = "config.json"
-FORMAT = "edgeocr-bundle/1"
 
 
 def _source_info(models: ModelSet, task: str) -> dict:
@@ -133,34 +131,3 @@ def convert_bundle(models: ModelSet, target: Target, out: str | os.PathLike, for
             "files": files,
         })
     return out
-
-
-def load_manifest(bundle: str | os.PathLike) -> dict:
-    """A bundle's manifest, checked for format and for every listed file's hash."""
-    b = Path(bundle)
-    path = b / MANIFEST
-    try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as e:
-        raise ModelError(f"{path}: not an edgeocr bundle (no readable manifest)") from e
-    except ValueError as e:
-        raise ModelError(f"{path}: corrupt bundle manifest ({e})") from e
-    if manifest.get("format") != FORMAT:
-        raise ModelError(f"{path}: unknown bundle format {manifest.get('format')!r} (expected {FORMAT})")
-    for name, digest in manifest["files"].items():
-        f = b / name
-        if not f.is_file():
-            raise ModelError(f"{f}: missing from bundle")
-        if sha256_file(f) != digest:
-            raise ModelError(f"{f}: does not match the bundle manifest (modified or truncated)")
-    return manifest
-
-
-def bundle_model_set(bundle: str | os.PathLike) -> ModelSet:
-    """A ``ModelSet`` view of a bundle (every task's folder is the bundle itself)."""
-    b = Path(bundle)
-    manifest = load_manifest(b)
-    config = json.loads((b / CONFIG).read_text(encoding="utf-8"))
-    tasks = manifest["models"]
-    return ModelSet(det=b, rec=b, cls=b if "cls" in tasks else None,
-                    dict_path=b / config["dictionary"], name=f"bundle:{b.name}")

@@ -98,8 +98,8 @@ def resolve_model_path(task: str, path: str | os.PathLike) -> Path:
     """
     p = Path(path)
     if p.is_dir():
-        if not (p / INFER_MODEL).is_file():
-            raise ModelError(f"{p}: not an inference model folder (no {INFER_MODEL})")
+        if not (p / INFER_MODEL).is_file() and not (p / ONNX_FILE).is_file():
+            raise ModelError(f"{p}: not an inference model folder (no {INFER_MODEL} or {ONNX_FILE})")
         return p
     if p.is_file() and p.suffix == ".pdparams":
         from edgeocr.models.export import export_checkpoint_cached

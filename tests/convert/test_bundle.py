@@ -7,7 +7,8 @@ import pytest
 from click.testing import CliRunner
 
 from edgeocr.cli.main import cli
-from edgeocr.convert.bundle import bundle_model_set, convert_bundle, load_manifest
+from edgeocr.convert.bundle import convert_bundle
+from edgeocr.convert.manifest import bundle_model_set, load_manifest
 from edgeocr.convert.opt import ConversionError
 from edgeocr.convert.targets import load_target
 from edgeocr.errors import InputError, ModelError

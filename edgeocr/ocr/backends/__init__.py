@@ -1,1 +1,34 @@
-"""Inference backends: one small interface, one module per runtime."""
+"""Inference backends: one small interface, one module per runtime.
+
+``create_backend`` picks one by name from ``BACKENDS``; a new runtime is one module with a
+``Backend`` subclass and one entry in that dict.
+"""
+
+from __future__ import annotations
+
+from edgeocr.errors import InputError
+from edgeocr.models.modelset import ModelSet
+from edgeocr.ocr.backends.base import Backend
+from edgeocr.ocr.backends.lite import LiteBackend
+from edgeocr.ocr.backends.onnx_rt import OnnxRuntimeBackend
+from edgeocr.ocr.backends.paddle_infer import PaddleInferenceBackend
+
+BACKENDS: dict[str, type[Backend]] = {
+    "paddle": PaddleInferenceBackend,
+    "onnx": OnnxRuntimeBackend,
+    "lite": LiteBackend,
+}
+
+
+def create_backend(name: str, models: ModelSet, threads: int = 2) -> Backend:
+    """The backend called ``name`` for ``models``, running on ``threads`` CPU threads."""
+    try:
+        backend_cls = BACKENDS[name]
+    except KeyError:
+        raise InputError(f"unknown backend {name!r} (valid: {', '.join(BACKENDS)})") from None
+    if threads < 1:
+        raise InputError(f"threads must be at least 1, not {threads}")
+    return backend_cls(models, threads)
+
+
+__all__ = ["BACKENDS", "Backend", "create_backend"]

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from edgeocr.convert.bundle import CONFIG, load_manifest
+from edgeocr.convert.manifest import CONFIG, load_manifest
 from edgeocr.convert.targets import load_target
 from edgeocr.errors import EdgeOCRError
 from edgeocr.models.modelset import ModelSet

@@ -1,0 +1,98 @@
+"""Options shared by every command that runs OCR (``ocr``, ``eval``, later ``bench``):
+which runtime, which models, how many threads. One definition, so the commands cannot drift."""
+
+from __future__ import annotations
+
+import functools
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+import click
+
+from edgeocr.errors import InputError
+from edgeocr.models.charset import load_charset
+from edgeocr.models.modelset import ModelSet
+from edgeocr.ocr.backends import BACKENDS, create_backend
+from edgeocr.ocr.config import OCRConfig
+from edgeocr.ocr.system import TextSystem
+
+
+@dataclass(frozen=True)
+class ModelSelection:
+    """What the user chose on the command line; turns into a ``ModelSet`` and a ``TextSystem``."""
+
+    backend: str
+    models_name: str
+    det: Path | None
+    cls_model: Path | None
+    rec: Path | None
+    dict_path: Path | None
+    bundle: Path | None
+    threads: int
+
+    def model_set(self) -> ModelSet:
+        if self.backend == "lite":
+            if self.bundle is None:
+                raise InputError("--backend lite needs --bundle DIR (made by `edgeocr convert`)")
+            from edgeocr.convert.manifest import bundle_model_set
+
+            return bundle_model_set(self.bundle)
+        if self.bundle is not None:
+            raise InputError("--bundle is only used with --backend lite")
+        return ModelSet.load(self.models_name, det=self.det, cls_model=self.cls_model, rec=self.rec,
+                             dict_path=self.dict_path)
+
+    def config(self) -> OCRConfig:
+        """PaddleOCR defaults, or for a bundle the settings it was converted with."""
+        if self.bundle is None:
+            return OCRConfig()
+        from edgeocr.convert.manifest import CONFIG
+
+        saved = json.loads((self.bundle / CONFIG).read_text(encoding="utf-8"))["ocr"]
+        return OCRConfig(**{k: tuple(v) if isinstance(v, list) else v for k, v in saved.items()})
+
+    def system(self, models: ModelSet) -> TextSystem:
+        return TextSystem(create_backend(self.backend, models, self.threads), load_charset(models.dict_path),
+                          self.config())
+
+    def run_info(self, models: ModelSet, system: TextSystem) -> dict[str, Any]:
+        return {
+            "backend": self.backend,
+            "models": models.name,
+            "model_dirs": {t: str(models.dir(t)) if models.dir(t) else None for t in ("det", "cls", "rec")},
+            "dict": str(models.dict_path),
+            "threads": self.threads,
+            "config": system.config.to_json(),
+        }
+
+
+_MODEL_OPTIONS = [
+    click.option("--backend", type=click.Choice(list(BACKENDS)), default="paddle", show_default=True,
+                 help="Inference runtime (lite: a bundle's .nb files on this host's Paddle-Lite)."),
+    click.option("--models", "models_name", default="ppocrv2", show_default=True,
+                 help="Pulled model set (`edgeocr models pull`)."),
+    click.option("--det", type=click.Path(exists=True, path_type=Path), help="Det model folder or .pdparams checkpoint."),
+    click.option("--cls", "cls_model", type=click.Path(exists=True, path_type=Path),
+                 help="Direction classifier folder or .pdparams checkpoint."),
+    click.option("--rec", type=click.Path(exists=True, path_type=Path), help="Rec model folder or .pdparams checkpoint."),
+    click.option("--dict", "dict_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                 help="Rec dictionary (one character per line)."),
+    click.option("--bundle", type=click.Path(exists=True, file_okay=False, path_type=Path),
+                 help="Bundle folder for --backend lite (made by `edgeocr convert`)."),
+    click.option("--threads", type=click.IntRange(min=1), default=2, show_default=True, help="CPU threads for inference."),
+]
+
+
+def model_options(func: Callable) -> Callable:
+    """Add the model/runtime options; the command receives them as one ``selection`` argument."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, backend, models_name, det, cls_model, rec, dict_path, bundle, threads, **kwargs: Any):
+        selection = ModelSelection(backend, models_name, det, cls_model, rec, dict_path, bundle, threads)
+        return func(*args, selection=selection, **kwargs)
+
+    for option in reversed(_MODEL_OPTIONS):
+        wrapper = option(wrapper)
+    return wrapper
