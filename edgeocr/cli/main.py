@@ -22,9 +22,9 @@ def cli() -> None:
 
 
 def _register() -> None:
-    from edgeocr.cli import models_cmd
+    from edgeocr.cli import convert_cmd, data_cmd, devices_cmd, eval_cmd, models_cmd, ocr_cmd
 
-    for module in (models_cmd,):
+    for module in (models_cmd, ocr_cmd, data_cmd, eval_cmd, convert_cmd, devices_cmd):
         for command in module.COMMANDS:
             cli.add_command(command)
 
