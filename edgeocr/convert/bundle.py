@@ -38,6 +38,17 @@ from edgeocr.utils.hashing import sha256_file
 
 
 
+# Quantization ops have no kernels of their own: opt's quantization passes fold them into
+# int8 kernels, so --print_model_ops lists them as unsupported although they convert.
+QUANT_PASS_OPS = {
+    "quantize_linear", "dequantize_linear", "moving_average_abs_max_scale",
+    "fake_quantize_abs_max", "fake_quantize_range_abs_max", "fake_quantize_moving_average_abs_max",
+    "fake_channel_wise_quantize_abs_max", "fake_dequantize_max_abs", "fake_channel_wise_dequantize_max_abs",
+    "fake_quantize_dequantize_moving_average_abs_max", "fake_quantize_dequantize_abs_max",
+    "fake_channel_wise_quantize_dequantize_abs_max",
+}
+
+
 def _source_info(models: ModelSet, task: str) -> dict:
     """Provenance of one source model: its files' hashes plus whatever its own manifest records."""
     pdmodel, pdiparams = models.inference_files(task)
@@ -76,7 +87,7 @@ def convert_model(task: str, models: ModelSet, target: Target, workdir: Path, ou
     desc = read_program(pdmodel)
     ops = op_counts(desc)
     supported = supported_ops(pdmodel, pdiparams, list(target.lite_places))
-    missing = sorted(set(ops) - supported)
+    missing = sorted(set(ops) - supported - QUANT_PASS_OPS)
     if missing:
         raise ConversionError(f"{pdmodel}: target {target.name} ({','.join(target.lite_places)}) cannot run "
                               f"these ops: {', '.join(missing)}")

@@ -44,10 +44,12 @@ class DBHead(nn.Layer):
         self.k = k
         self.binarize = Head(in_channels)
         self.thresh = Head(in_channels)
+        # Fine-tuning a deployed model (QAT, pruning) trains only what inference runs.
+        self.train_threshold = True
 
     def forward(self, x: paddle.Tensor) -> paddle.Tensor:
         shrink = self.binarize(x)
-        if not self.training:
+        if not self.training or not self.train_threshold:
             return shrink
         thresh = self.thresh(x)
         binary = paddle.reciprocal(1 + paddle.exp(-self.k * (shrink - thresh)))

@@ -1,0 +1,73 @@
+"""``edgeocr quantize`` and ``edgeocr prune``: thin layers over ``edgeocr.compress.job``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from edgeocr.compress import job
+from edgeocr.compress.recipe import load_recipe
+from edgeocr.utils.table import markdown_table
+
+_TASK = click.option("--model", "task", type=click.Choice(["det", "cls", "rec"]), required=True,
+                     help="Which PP-OCRv2 model to compress.")
+_COMMON = [
+    click.option("--recipe", type=click.Path(dir_okay=False, path_type=Path),
+                 help="Recipe YAML [default: quant/<model>_<method>.yml]."),
+    click.option("--train", "train_labels", help="Training label file (PaddleOCR format) [default: recipe's data]."),
+    click.option("--eval", "eval_labels", help="Eval label file; must not share images with --train."),
+    click.option("--steps", type=click.IntRange(min=1), help="Training steps (overrides the recipe)."),
+    click.option("--from", "source", type=click.Path(file_okay=False, path_type=Path),
+                 help="Start from this model folder (e.g. a prune output) instead of the pulled model."),
+    click.option("--models", "models_name", default="ppocrv2", show_default=True, help="Pulled model set."),
+    click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+                 help="Output model folder [default: out/compress/<model>-<method>]."),
+    click.option("--resume", is_flag=True, help="Continue from the checkpoint in <out>.train/."),
+    click.option("--threads", type=click.IntRange(min=1), default=2, show_default=True),
+]
+
+
+def _common(func):
+    for option in reversed(_COMMON):
+        func = option(func)
+    return _TASK(func)
+
+
+def _echo_report(report: dict, out: Path) -> None:
+    click.echo(markdown_table(report["rows"], list(dict.fromkeys(k for r in report["rows"] for k in r))))
+    click.echo(f"model folder: {out} (report.json, report.md)")
+
+
+@click.command("quantize")
+@_common
+@click.option("--method", type=click.Choice(["pact", "ptq"]), default="pact", show_default=True,
+              help="pact: quantization-aware training with PACT; ptq: post-training quantization.")
+def quantize(task, recipe, train_labels, eval_labels, steps, source, models_name, out, resume, threads, method) -> None:
+    """Quantize a model to int8 and report float vs int8 accuracy, size and time."""
+    r = load_recipe(recipe, model=task, method=method).override("train", steps=steps)
+    out = out or Path(f"out/compress/{task}-{method}")
+    report = job.quantize(task, r, out, models_name=models_name, source=source, train_labels=train_labels,
+                          eval_labels=eval_labels, resume=resume, threads=threads,
+                          log=lambda m: click.echo(m, err=True))
+    _echo_report(report, out)
+
+
+@click.command("prune")
+@_common
+@click.option("--criterion", type=click.Choice(["fpgm", "l1"]), help="Filter importance criterion.")
+@click.option("--flops-ratio", type=click.FloatRange(0.0, 0.9), help="Target FLOPs reduction, e.g. 0.3.")
+@click.option("--loss-budget", type=click.FloatRange(0.0, 1.0),
+              help="Per-layer budget of proxy accuracy loss (instead of --flops-ratio), e.g. 0.02.")
+def prune(task, recipe, train_labels, eval_labels, steps, source, models_name, out, resume, threads,
+          criterion, flops_ratio, loss_budget) -> None:
+    """Prune filters by sensitivity, fine-tune, and report parameters, FLOPs and accuracy."""
+    r = (load_recipe(recipe, model=task, method="prune").override("train", steps=steps)
+         .override("prune", criterion=criterion, flops_ratio=flops_ratio, loss_budget=loss_budget))
+    out = out or Path(f"out/compress/{task}-prune")
+    report = job.prune(task, r, out, models_name=models_name, source=source, train_labels=train_labels,
+                       eval_labels=eval_labels, resume=resume, threads=threads, log=lambda m: click.echo(m, err=True))
+    _echo_report(report, out)
+
+
+COMMANDS = [quantize, prune]

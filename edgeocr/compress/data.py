@@ -1,0 +1,149 @@
+"""Training and evaluation data for compression, from PaddleOCR label files or rendered on demand.
+
+``synth`` data are rendered once per (kind, count, seed) into the edgeocr home and reused,
+so a recipe names its data reproducibly without shipping images. Train and eval sets are
+checked to share no image (by content), since accuracy measured on training images says
+nothing about a compressed model.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pyclipper
+from shapely.geometry import Polygon
+
+from edgeocr.data.labels import LabelSet, read_labels
+from edgeocr.data.synth import LABEL_FILE, synthesize
+from edgeocr.errors import DataError
+from edgeocr.models.charset import Charset
+from edgeocr.ocr.image_io import read_image
+from edgeocr.ocr.preprocess import normalize_det, resize_norm_line
+from edgeocr.paths import home
+
+LABEL_KIND = {"rec": "rec", "cls": "rec", "det": "det"}
+SHRINK_RATIO = 0.4  # DB's label shrink ratio (PaddleOCR MakeShrinkMap)
+
+
+def resolve_labels(value: str, task: str, count: int, seed: int) -> Path:
+    """``synth`` -> a cached rendered set; anything else is a label file path."""
+    if value != "synth":
+        return Path(value)
+    kind = LABEL_KIND[task]
+    folder = home() / "cache" / "synth" / f"{kind}-n{count}-s{seed}"
+    if not (folder / LABEL_FILE).is_file():
+        synthesize(kind, folder, count, seed, force=True)
+    return folder / LABEL_FILE
+
+
+@dataclass
+class TaskData:
+    """Decoded samples of one label set, ready to be batched."""
+
+    task: str
+    labels: LabelSet
+    images: list[np.ndarray]
+    texts: list[str]                        # rec transcriptions ("" for det)
+    polygons: list[list[np.ndarray]]        # det regions per image
+    dont_care: list[list[bool]]
+    digests: set[str]
+
+    def __len__(self) -> int:
+        return len(self.images)
+
+
+def load_task_data(task: str, labels_path: Path, charset: Charset | None = None) -> TaskData:
+    """Read and decode a label set for ``task``; an empty or unusable set is a ``DataError``."""
+    kind = LABEL_KIND[task]
+    allowed = charset.allowed() if (charset is not None and task == "rec") else None
+    labels = read_labels(labels_path, kind, allowed_chars=allowed)
+    images, texts, polygons, dont_care, digests = [], [], [], [], set()
+    for sample in labels.samples:
+        path = labels.image_path(sample)
+        digests.add(hashlib.sha256(path.read_bytes()).hexdigest())
+        images.append(read_image(path))
+        if kind == "rec":
+            texts.append(sample.text)
+            polygons.append([])
+            dont_care.append([])
+        else:
+            texts.append("")
+            polygons.append([np.array(r.points, dtype=np.float32) for r in sample.regions])
+            dont_care.append([r.dont_care for r in sample.regions])
+    if task == "rec" and not any(t.strip() for t in texts):
+        raise DataError(f"{labels_path}: no usable sample (every transcription is empty)")
+    if task == "det" and not any(not d for dc in dont_care for d in dc):
+        raise DataError(f"{labels_path}: no usable sample (no text region that is not ###)")
+    return TaskData(task, labels, images, texts, polygons, dont_care, digests)
+
+
+def check_disjoint(train: TaskData, evaluation: TaskData) -> None:
+    """Refuse an eval set that shares images with the training set."""
+    shared = train.digests & evaluation.digests
+    if shared:
+        raise DataError(f"{evaluation.labels.path}: {len(shared)} image(s) also in the training set "
+                        f"{train.labels.path}; evaluation must use unseen images")
+
+
+def encode_text(text: str, charset: Charset) -> list[int]:
+    """CTC label ids (blank = 0, dictionary from 1, space last)."""
+    index = {c: i + 1 for i, c in enumerate(charset.chars)}
+    index[" "] = charset.num_classes - 1
+    return [index[c] for c in text]
+
+
+def rec_batch(data: TaskData, idx: np.ndarray, charset: Charset, height: int = 32, width: int = 320):
+    """Crops at 32 x 320 (padded right, longer lines squeezed: PaddleOCR's ``RecResizeImg``)
+    and CTC labels. Training on the padded width inference uses matters for int8: scales
+    learnt without the padding misjudge it."""
+    crops = [data.images[i] for i in idx]
+    x = np.stack([resize_norm_line(c, height, width) for c in crops])
+    labels = [encode_text(data.texts[i], charset) for i in idx]
+    return x, labels
+
+
+def cls_batch(data: TaskData, idx: np.ndarray, rng: np.random.Generator):
+    """Crops rotated by 180 degrees at random; label 1 means rotated."""
+    flips = rng.random(len(idx)) < 0.5
+    crops = [cv2.rotate(data.images[i], cv2.ROTATE_180) if f else data.images[i] for i, f in zip(idx, flips)]
+    return np.stack([resize_norm_line(c, 48, 192) for c in crops]), flips.astype(np.int64)
+
+
+def shrink_map(polygons: list[np.ndarray], ignore: list[bool], size: int) -> tuple[np.ndarray, np.ndarray]:
+    """DB training targets: shrunk text kernels and a mask of pixels that count (``###`` excluded)."""
+    gt = np.zeros((size, size), np.float32)
+    mask = np.ones((size, size), np.float32)
+    for poly, dont_care in zip(polygons, ignore):
+        shape = Polygon(poly)
+        if dont_care or not shape.is_valid or shape.area < 1:
+            cv2.fillPoly(mask, [poly.astype(np.int32)], 0)
+            continue
+        distance = shape.area * (1 - SHRINK_RATIO ** 2) / shape.length
+        offset = pyclipper.PyclipperOffset()
+        offset.AddPath([tuple(p) for p in poly.astype(np.int64)], pyclipper.JT_ROUND, pyclipper.ET_CLOSEDPOLYGON)
+        shrunk = offset.Execute(-distance)
+        if not shrunk:
+            cv2.fillPoly(mask, [poly.astype(np.int32)], 0)
+            continue
+        cv2.fillPoly(gt, [np.array(shrunk[0], np.int32)], 1)
+    return gt, mask
+
+
+def det_batch(data: TaskData, idx: np.ndarray, size: int):
+    """Images scaled (long side = ``size``) and padded to a square, with DB shrink targets."""
+    xs, gts, masks = [], [], []
+    for i in idx:
+        image = data.images[i]
+        scale = size / max(image.shape[:2])
+        h, w = int(round(image.shape[0] * scale)), int(round(image.shape[1] * scale))
+        canvas = np.zeros((size, size, 3), np.uint8)
+        canvas[:h, :w] = cv2.resize(image, (w, h))
+        gt, mask = shrink_map([p * scale for p in data.polygons[i]], data.dont_care[i], size)
+        xs.append(normalize_det(canvas))
+        gts.append(gt)
+        masks.append(mask)
+    return np.stack(xs), np.stack(gts)[:, None], np.stack(masks)[:, None]

@@ -1,0 +1,193 @@
+"""The two library entry points behind ``edgeocr quantize`` and ``edgeocr prune``.
+
+Both follow one shape: resolve the recipe and data, measure the starting model, compress,
+export into a model folder that every other command accepts (``--rec DIR``, ``convert
+--rec DIR``), measure again through Paddle Inference, and write a report (JSON + table).
+The output folder is written atomically: a failure — Ctrl-C, a crash, a full disk — leaves
+an earlier output of the same name untouched; training checkpoints live beside it in
+``<out>.train/`` so ``--resume`` can continue.
+"""
+
+from __future__ import annotations
+
+import errno
+import json
+import shutil
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+import paddle
+
+from edgeocr.compress.data import TaskData, check_disjoint, load_task_data, resolve_labels
+from edgeocr.compress.evaluation import METRIC, evaluate_model
+from edgeocr.compress.objectives import make_step_loss
+from edgeocr.compress.prune import choose_and_prune, sensitivity_file
+from edgeocr.compress.quantize import apply_qat, export_qat, pact_status, post_training_quantize
+from edgeocr.compress.recipe import Recipe
+from edgeocr.compress.source import PRUNE_PLAN, deployed_params, flops, load_trainable, rebuild_pruned
+from edgeocr.compress.trainer import train
+from edgeocr.errors import EdgeOCRError, ModelError
+from edgeocr.models.charset import Charset, load_charset
+from edgeocr.models.checkpoint import save_checkpoint
+from edgeocr.models.export import export_inference
+from edgeocr.models.modelset import CHECKPOINT, INFER_PARAMS, ModelSet
+from edgeocr.utils.atomic import atomic_dir, write_json, write_text
+from edgeocr.utils.table import markdown_table
+
+
+@dataclass
+class Inputs:
+    recipe: Recipe
+    base: ModelSet
+    source: Path
+    charset: Charset
+    train: TaskData
+    evaluation: TaskData
+
+
+def prepare(task: str, recipe: Recipe, models_name: str, source: str | Path | None,
+            train_labels: str | None, eval_labels: str | None) -> Inputs:
+    base = ModelSet.load(models_name)
+    src = Path(source) if source else base.dir(task)
+    if src is None or not (src / CHECKPOINT).is_file():
+        raise ModelError(f"{src}: no {CHECKPOINT} to start from (a pulled model folder or a prune output)")
+    manifest = src / "manifest.json"
+    if manifest.is_file():
+        found = json.loads(manifest.read_text(encoding="utf-8")).get("task")
+        if found and found != task:
+            raise ModelError(f"{src}: holds a {found} model, but --model is {task}")
+    charset = load_charset(base.dict_path)
+    d = recipe.data
+    train_path = resolve_labels(train_labels or d.train, task, d.train_count, d.train_seed)
+    eval_path = resolve_labels(eval_labels or d.eval, task, d.eval_count, d.eval_seed)
+    train_data = load_task_data(task, train_path, charset)
+    eval_data = load_task_data(task, eval_path, charset)
+    check_disjoint(train_data, eval_data)
+    return Inputs(recipe, base, src, charset, train_data, eval_data)
+
+
+def _size(model_dir: Path) -> dict[str, int]:
+    return {"pdiparams_bytes": (model_dir / INFER_PARAMS).stat().st_size}
+
+
+def _row(variant: str, task: str, metrics: dict, model_dir: Path, params: int, model_flops: int,
+         seconds: float | None) -> dict[str, Any]:
+    return {"model": task, "variant": variant, METRIC[task]: metrics[METRIC[task]], "params": params,
+            "pdiparams_MB": round(_size(model_dir)["pdiparams_bytes"] / 1e6, 3), "MFLOPs": round(model_flops / 1e6, 1),
+            "wall_s": None if seconds is None else round(seconds, 1)}
+
+
+def _finish(tmp: Path, task: str, inputs: Inputs, compression: dict, rows: list[dict], metrics: dict) -> dict:
+    """Write manifest + report into the output folder being built."""
+    report = {"task": task, "recipe": inputs.recipe.to_json(), "recipe_file": inputs.recipe.source,
+              "source": str(inputs.source), "train_labels": str(inputs.train.labels.path),
+              "eval_labels": str(inputs.evaluation.labels.path), "eval_samples": len(inputs.evaluation),
+              "rows": rows, "compression": compression}
+    write_json(tmp / "report.json", report)
+    write_text(tmp / "report.md", f"# {task} {compression['method']}\n\n{markdown_table(rows)}\n")
+    write_json(tmp / "manifest.json", {"task": task, "compression": compression, "recipe": inputs.recipe.to_json(),
+                                       "eval": {"labels": str(inputs.evaluation.labels.path), **metrics},
+                                       "source": {"dir": str(inputs.source)}})
+    return report
+
+
+def _output(out: Path, build: Callable[[Path], dict]) -> dict:
+    """Build the output folder atomically; a full disk becomes a clear error."""
+    try:
+        with atomic_dir(out, replace=True) as tmp:
+            return build(tmp)
+    except OSError as e:
+        if e.errno == errno.ENOSPC:
+            raise EdgeOCRError(f"{out}: no space left on device while saving; earlier outputs are intact") from e
+        raise
+
+
+def quantize(task: str, recipe: Recipe, out: str | Path, *, models_name: str = "ppocrv2",
+             source: str | Path | None = None, train_labels: str | None = None, eval_labels: str | None = None,
+             resume: bool = False, threads: int = 2, log: Callable[[str], None] = lambda _: None) -> dict:
+    """PACT QAT or PTQ of ``task`` according to ``recipe``; returns the report."""
+    out = Path(out)
+    inputs = prepare(task, recipe, models_name, source, train_labels, eval_labels)
+    log(f"{task}: train {len(inputs.train)} / eval {len(inputs.evaluation)} samples; measuring the float model")
+    float_metrics = evaluate_model(task, inputs.source, inputs.base, inputs.evaluation, threads)
+    float_model = load_trainable(task, inputs.source)
+    params, model_flops = deployed_params(float_model), flops(float_model, task)
+    workdir = Path(f"{out}.train")
+
+    def build(tmp: Path) -> dict:
+        t0 = time.perf_counter()
+        if recipe.method == "pact":
+            student = load_trainable(task, inputs.source)
+            if task == "det":
+                student.head.train_threshold = False
+            quanter, before = apply_qat(student, recipe.quant)
+            step = make_step_loss(task, student, float_model, inputs.train, recipe.train, inputs.charset)
+            train_log = train(student, step, recipe.train, recipe.seed, workdir, resume=resume, desc=f"pact {task}")
+            after = pact_status(student)
+            paddle.save(student.state_dict(), str(tmp / "qat.pdparams"))
+            export_qat(quanter, student, task, tmp)
+            compression = {"method": "pact", "pact": {"before": before, "after": after}, "training": train_log.to_json()}
+        else:
+            compression = {"method": "ptq", "ptq": post_training_quantize(task, inputs.source, tmp, inputs.train,
+                                                                          inputs.charset, recipe)}
+        seconds = time.perf_counter() - t0
+        log(f"{task}: measuring the int8 model")
+        metrics = evaluate_model(task, tmp, inputs.base, inputs.evaluation, threads)
+        compression["int8"] = True
+        rows = [_row("float", task, float_metrics, inputs.source, params, model_flops, None),
+                _row(f"{recipe.method} int8", task, metrics, tmp, params, model_flops, seconds)]
+        rows[1]["delta"] = round(rows[1][METRIC[task]] - rows[0][METRIC[task]], 4)
+        return _finish(tmp, task, inputs, compression, rows, {"float": float_metrics, "compressed": metrics})
+
+    report = _output(out, build)
+    shutil.rmtree(workdir, ignore_errors=True)
+    return report
+
+
+def prune(task: str, recipe: Recipe, out: str | Path, *, models_name: str = "ppocrv2",
+          source: str | Path | None = None, train_labels: str | None = None, eval_labels: str | None = None,
+          resume: bool = False, threads: int = 2, log: Callable[[str], None] = lambda _: None) -> dict:
+    """Sensitivity-based pruning + fine-tuning of ``task``; returns the report."""
+    out = Path(out)
+    inputs = prepare(task, recipe, models_name, source, train_labels, eval_labels)
+    log(f"{task}: train {len(inputs.train)} / eval {len(inputs.evaluation)} samples; measuring the unpruned model")
+    before = evaluate_model(task, inputs.source, inputs.base, inputs.evaluation, threads)
+    teacher = load_trainable(task, inputs.source)
+    params0, flops0 = deployed_params(teacher), flops(teacher, task)
+    workdir = Path(f"{out}.train")
+
+    def build(tmp: Path) -> dict:
+        t0 = time.perf_counter()
+        model = load_trainable(task, inputs.source)
+        sen = sensitivity_file(task, inputs.source / CHECKPOINT, inputs.evaluation, recipe.prune)
+        log(f"{task}: sensitivity analysis ({'cached' if sen.is_file() else 'computing'}: {sen})")
+        plan = choose_and_prune(model, teacher, task, recipe.prune, inputs.evaluation, inputs.charset, sen)
+        # Export a copy rebuilt from the plan: proves the plan reproduces the shapes, and keeps
+        # jit.to_static away from the model that is about to be fine-tuned.
+        export_inference(rebuild_pruned(task, model, plan["ratios"]), task, tmp)
+        right_after = evaluate_model(task, tmp, inputs.base, inputs.evaluation, threads)
+        if task == "det":
+            model.head.train_threshold = False
+        step = make_step_loss(task, model, teacher, inputs.train, recipe.train, inputs.charset)
+        train_log = train(model, step, recipe.train, recipe.seed, workdir, resume=resume, desc=f"finetune {task}")
+        save_checkpoint(model, tmp / CHECKPOINT)
+        write_json(tmp / PRUNE_PLAN, {"task": task, "ratios": plan["ratios"], "criterion": plan["criterion"]})
+        export_inference(model, task, tmp)
+        seconds = time.perf_counter() - t0
+        metrics = evaluate_model(task, tmp, inputs.base, inputs.evaluation, threads)
+        params, model_flops = deployed_params(model), flops(model, task)
+        rows = [_row("unpruned", task, before, inputs.source, params0, flops0, None),
+                {**_row("pruned, before fine-tuning", task, right_after, tmp, params, model_flops, None)},
+                _row("pruned + fine-tuned", task, metrics, tmp, params, model_flops, seconds)]
+        rows[2]["delta"] = round(rows[2][METRIC[task]] - rows[0][METRIC[task]], 4)
+        compression = {"method": "prune", "prune": {**plan, "flops_reduction": round(1 - model_flops / flops0, 4),
+                                                    "params_reduction": round(1 - params / params0, 4)},
+                       "training": train_log.to_json()}
+        return _finish(tmp, task, inputs, compression, rows,
+                       {"unpruned": before, "pruned_before_finetune": right_after, "compressed": metrics})
+
+    report = _output(out, build)
+    shutil.rmtree(workdir, ignore_errors=True)
+    return report

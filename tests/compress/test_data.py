@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from edgeocr.compress.data import check_disjoint, load_task_data, resolve_labels, shrink_map
+from edgeocr.data.labels import DetRegion, DetSample, RecSample, write_labels
+from edgeocr.errors import DataError
+
+
+def test_eval_set_sharing_images_with_training_is_refused(model_home) -> None:
+    labels = resolve_labels("synth", "rec", 6, 5)
+    a = load_task_data("rec", labels)
+    with pytest.raises(DataError, match="image\\(s\\) also in the training set"):
+        check_disjoint(a, load_task_data("rec", labels))
+    check_disjoint(a, load_task_data("rec", resolve_labels("synth", "rec", 6, 6)))
+
+
+def test_label_set_without_usable_sample_is_refused(tmp_path, model_home) -> None:
+    src = resolve_labels("synth", "det", 1, 3)
+    image = src.parent / "images" / "000000.jpg"
+    (tmp_path / "a.jpg").write_bytes(image.read_bytes())
+    write_labels(tmp_path / "det.txt", [DetSample("a.jpg", (DetRegion("###", ((0, 0), (9, 0), (9, 9), (0, 9))),))])
+    with pytest.raises(DataError, match="det.txt: no usable sample"):
+        load_task_data("det", tmp_path / "det.txt")
+    write_labels(tmp_path / "rec.txt", [RecSample("a.jpg", " ")])
+    with pytest.raises(DataError, match="rec.txt: no usable sample"):
+        load_task_data("rec", tmp_path / "rec.txt")
+
+
+def test_shrink_map_marks_kernels_inside_text_and_masks_dont_care() -> None:
+    text = np.array([[20, 20], [120, 20], [120, 60], [20, 60]], np.float32)
+    ignored = np.array([[150, 150], [200, 150], [200, 190], [150, 190]], np.float32)
+    gt, mask = shrink_map([text, ignored], [False, True], 256)
+    ys, xs = np.nonzero(gt)
+    assert gt.sum() > 0 and xs.min() > 20 and xs.max() < 120 and ys.min() > 20 and ys.max() < 60  # shrunk
+    assert gt[170, 170] == 0 and mask[170, 170] == 0 and mask[40, 70] == 1

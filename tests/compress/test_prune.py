@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import paddle
+
+from edgeocr.compress import job
+from edgeocr.compress.source import PRUNE_PLAN, flops, load_trainable
+from edgeocr.convert.program import is_quantized, read_program
+from edgeocr.models.modelset import INFER_MODEL
+from tests.compress.conftest import small
+
+
+def test_prune_reduces_flops_and_keeps_channels_aligned(cls_prune_out) -> None:
+    out, report = cls_prune_out
+    unpruned, right_after, final = report["rows"]
+    assert final["MFLOPs"] < unpruned["MFLOPs"] and final["params"] < unpruned["params"]
+    assert report["compression"]["prune"]["flops_reduction"] > 0.1
+    model = load_trainable("cls", out)
+    for name, p in model.named_parameters():
+        if name.endswith("conv.weight") and ".expand_conv." in name:
+            assert p.shape[0] % 8 == 0, (name, p.shape)
+
+
+def test_pruned_model_reloads_from_its_plan(cls_prune_out, pulled_models) -> None:
+    out, _ = cls_prune_out
+    assert json.loads((out / PRUNE_PLAN).read_text())["ratios"]
+    model = load_trainable("cls", out)
+    assert flops(model, "cls") < flops(load_trainable("cls", pulled_models.cls), "cls")
+    # the reloaded model computes what the exported inference model computes
+    from paddle import inference
+
+    x = np.random.default_rng(0).uniform(-1, 1, (2, 3, 48, 192)).astype(np.float32)
+    config = inference.Config(str(out / INFER_MODEL), str(out / "inference.pdiparams"))
+    config.disable_glog_info()
+    predictor = inference.create_predictor(config)
+    handle = predictor.get_input_handle(predictor.get_input_names()[0])
+    handle.reshape(x.shape)
+    handle.copy_from_cpu(x)
+    predictor.run()
+    ref = predictor.get_output_handle(predictor.get_output_names()[0]).copy_to_cpu()
+    np.testing.assert_allclose(model(paddle.to_tensor(x)).numpy(), ref, atol=1e-5)
+
+
+def test_sensitivities_are_cached(cls_prune_out, tmp_path) -> None:
+    _, first = cls_prune_out
+    assert first["compression"]["prune"]["sensitivity_cached"] is False
+    recipe = small("cls", "prune", steps=1).override("prune", flops_ratio=0.3, sensitivity_images=4)
+    again = job.prune("cls", recipe, tmp_path / "again")
+    assert again["compression"]["prune"]["sensitivity_cached"] is True
+
+
+def test_quantize_starts_from_a_pruned_model(cls_prune_out, tmp_path) -> None:
+    out, _ = cls_prune_out
+    report = job.quantize("cls", small("cls", "ptq"), tmp_path / "pq", source=out)
+    assert is_quantized(read_program(tmp_path / "pq" / INFER_MODEL))
+    assert report["rows"][0]["MFLOPs"] < 20  # measured on the pruned start, not the original

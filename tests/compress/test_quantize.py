@@ -1,0 +1,77 @@
+"""quantize end to end on real models (tiny sets and step counts): int8 models that run,
+shrink, convert to int8 ARM kernels, and report float vs int8."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from edgeocr.cli.main import cli
+from edgeocr.compress import job
+from edgeocr.convert.bundle import convert_bundle
+from edgeocr.convert.nbfile import read_nb
+from edgeocr.convert.program import is_quantized, read_program
+from edgeocr.convert.targets import load_target
+from edgeocr.errors import DataError
+from edgeocr.models.modelset import INFER_MODEL, ModelSet
+from tests.compress.conftest import small
+
+
+@pytest.fixture(scope="module")
+def cls_pact(pulled_models, tmp_path_factory):
+    out = tmp_path_factory.mktemp("q") / "cls-pact"
+    return out, job.quantize("cls", small("cls", "pact"), out)
+
+
+def test_pact_outputs_an_int8_model_with_pact_active(cls_pact, pulled_models) -> None:
+    out, report = cls_pact
+    assert is_quantized(read_program(out / INFER_MODEL))
+    pact = report["compression"]["pact"]
+    assert pact["before"]["pact_layers"] == pact["before"]["quantized_layers"] > 0
+    assert pact["before"]["skipped_depthwise"] > 0
+    float_row, int8_row = report["rows"]
+    assert int8_row["pdiparams_MB"] < float_row["pdiparams_MB"] * 0.6
+    assert 0.0 <= int8_row["cls_acc"] <= 1.0 and report["eval_samples"] == 12
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["task"] == "cls" and manifest["compression"]["method"] == "pact"
+    assert not (out.parent / "cls-pact.train").exists()  # checkpoints removed after success
+
+
+def test_quantized_model_converts_to_int8_arm_kernels(cls_pact, pulled_models, tmp_path) -> None:
+    out, _ = cls_pact
+    models = ModelSet.load("ppocrv2", cls_model=out)
+    bundle = convert_bundle(models, load_target("arm64-v8a"), tmp_path / "b")
+    info = read_nb(bundle / "cls.nb")
+    assert info.int8_kernels > 0
+    assert json.loads((bundle / "manifest.json").read_text())["models"]["cls"]["quantized"] is True
+
+
+def test_ptq_baseline(pulled_models, tmp_path) -> None:
+    report = job.quantize("cls", small("cls", "ptq"), tmp_path / "cls-ptq")
+    assert report["compression"]["method"] == "ptq"
+    assert is_quantized(read_program(tmp_path / "cls-ptq" / INFER_MODEL))
+
+
+def test_rec_pact_exports_despite_the_lstm(pulled_models, tmp_path) -> None:
+    """Regression: PaddleSlim's export of a copied nn.LSTM failed on its unallocated dropout buffer."""
+    report = job.quantize("rec", small("rec", "pact", steps=1, train=8, evaluation=6), tmp_path / "rec-pact")
+    assert is_quantized(read_program(tmp_path / "rec-pact" / INFER_MODEL))
+    assert report["rows"][1]["pdiparams_MB"] < 5  # 8.3 MB float; int8 pointwise + head
+
+
+def test_eval_overlapping_train_is_refused(pulled_models, tmp_path) -> None:
+    from edgeocr.compress.data import resolve_labels
+
+    labels = str(resolve_labels("synth", "cls", 16, 1001))
+    with pytest.raises(DataError, match="also in the training set"):
+        job.quantize("cls", small("cls", "ptq"), tmp_path / "x", train_labels=labels, eval_labels=labels)
+    assert not (tmp_path / "x").exists()
+
+
+def test_cli_reports_bad_recipe(tmp_path, pulled_models) -> None:
+    bad = tmp_path / "bad.yml"
+    bad.write_text("model: cls\nmethod: pact\nextra: 1\n")
+    res = CliRunner().invoke(cli, ["quantize", "--model", "cls", "--recipe", str(bad)])
+    assert res.exit_code != 0 and "unknown key(s) extra" in str(res.exception)
