@@ -13,6 +13,7 @@ setup:
 # Bundled sample set: rendered deterministically (fixed seeds) at set-up, never downloaded.
 sample: setup
 	@[ -f out/sample/rec/labels.txt ] || $(BIN)/edgeocr data synth --kind rec --count 120 --seed 7 --out out/sample/rec
+	@[ -f out/sample/rec-eval/labels.txt ] || $(BIN)/edgeocr data synth --kind rec --count 60 --seed 9 --out out/sample/rec-eval
 	@[ -f out/sample/det/labels.txt ] || $(BIN)/edgeocr data synth --kind det --count 12 --seed 11 --out out/sample/det
 
 demo: setup sample
@@ -21,6 +22,12 @@ demo: setup sample
 	$(BIN)/edgeocr eval --task rec --labels out/sample/rec/labels.txt --json $(OUT)/eval_rec.json
 	$(BIN)/edgeocr eval --task det --labels out/sample/det/labels.txt --json $(OUT)/eval_det.json
 	$(BIN)/edgeocr eval --task e2e --labels out/sample/det/labels.txt --json $(OUT)/eval_e2e.json
+	$(BIN)/edgeocr quantize --model cls --steps 10 --train out/sample/rec/labels.txt \
+	    --eval out/sample/rec-eval/labels.txt --out $(OUT)/cls-pact
+	$(BIN)/edgeocr convert --target arm64-v8a --cls $(OUT)/cls-pact --out $(OUT)/bundle-arm64-v8a --force
+	$(BIN)/edgeocr convert --target x86_64 --out $(OUT)/bundle-x86_64 --force
+	$(BIN)/edgeocr eval --task e2e --backend lite --bundle $(OUT)/bundle-x86_64 \
+	    --labels out/sample/det/labels.txt --json $(OUT)/eval_e2e_lite.json
 	@echo "demo outputs in $(OUT)/"
 
 # Tests run inside a private network namespace with only loopback: the adb server and the
