@@ -93,6 +93,26 @@ def _finish(tmp: Path, task: str, inputs: Inputs, compression: dict, rows: list[
     return report
 
 
+@dataclass
+class Start:
+    """What both jobs establish before compressing: inputs, the starting model and its figures."""
+
+    inputs: Inputs
+    reference: paddle.nn.Layer
+    metrics: dict
+    params: int
+    flops: int
+
+
+def _start(task: str, recipe: Recipe, models_name: str, source: str | Path | None, train_labels: str | None,
+           eval_labels: str | None, threads: int, log: Callable[[str], None]) -> Start:
+    inputs = prepare(task, recipe, models_name, source, train_labels, eval_labels)
+    log(f"{task}: train {len(inputs.train)} / eval {len(inputs.evaluation)} samples; measuring the starting model")
+    metrics = evaluate_model(task, inputs.source, inputs.base, inputs.evaluation, threads)
+    reference = load_trainable(task, inputs.source)
+    return Start(inputs, reference, metrics, deployed_params(reference), flops(reference, task))
+
+
 def _output(out: Path, build: Callable[[Path], dict]) -> dict:
     """Build the output folder atomically; a full disk becomes a clear error."""
     try:
@@ -108,13 +128,9 @@ def quantize(task: str, recipe: Recipe, out: str | Path, *, models_name: str = "
              source: str | Path | None = None, train_labels: str | None = None, eval_labels: str | None = None,
              resume: bool = False, threads: int = 2, log: Callable[[str], None] = lambda _: None) -> dict:
     """PACT QAT or PTQ of ``task`` according to ``recipe``; returns the report."""
-    out = Path(out)
-    inputs = prepare(task, recipe, models_name, source, train_labels, eval_labels)
-    log(f"{task}: train {len(inputs.train)} / eval {len(inputs.evaluation)} samples; measuring the float model")
-    float_metrics = evaluate_model(task, inputs.source, inputs.base, inputs.evaluation, threads)
-    float_model = load_trainable(task, inputs.source)
-    params, model_flops = deployed_params(float_model), flops(float_model, task)
-    workdir = Path(f"{out}.train")
+    out, workdir = Path(out), Path(f"{out}.train")
+    start = _start(task, recipe, models_name, source, train_labels, eval_labels, threads, log)
+    inputs, float_model, float_metrics = start.inputs, start.reference, start.metrics
 
     def build(tmp: Path) -> dict:
         t0 = time.perf_counter()
@@ -136,8 +152,8 @@ def quantize(task: str, recipe: Recipe, out: str | Path, *, models_name: str = "
         log(f"{task}: measuring the int8 model")
         metrics = evaluate_model(task, tmp, inputs.base, inputs.evaluation, threads)
         compression["int8"] = True
-        rows = [_row("float", task, float_metrics, inputs.source, params, model_flops, None),
-                _row(f"{recipe.method} int8", task, metrics, tmp, params, model_flops, seconds)]
+        rows = [_row("float", task, float_metrics, inputs.source, start.params, start.flops, None),
+                _row(f"{recipe.method} int8", task, metrics, tmp, start.params, start.flops, seconds)]
         rows[1]["delta"] = round(rows[1][METRIC[task]] - rows[0][METRIC[task]], 4)
         return _finish(tmp, task, inputs, compression, rows, {"float": float_metrics, "compressed": metrics})
 
@@ -150,13 +166,10 @@ def prune(task: str, recipe: Recipe, out: str | Path, *, models_name: str = "ppo
           source: str | Path | None = None, train_labels: str | None = None, eval_labels: str | None = None,
           resume: bool = False, threads: int = 2, log: Callable[[str], None] = lambda _: None) -> dict:
     """Sensitivity-based pruning + fine-tuning of ``task``; returns the report."""
-    out = Path(out)
-    inputs = prepare(task, recipe, models_name, source, train_labels, eval_labels)
-    log(f"{task}: train {len(inputs.train)} / eval {len(inputs.evaluation)} samples; measuring the unpruned model")
-    before = evaluate_model(task, inputs.source, inputs.base, inputs.evaluation, threads)
-    teacher = load_trainable(task, inputs.source)
-    params0, flops0 = deployed_params(teacher), flops(teacher, task)
-    workdir = Path(f"{out}.train")
+    out, workdir = Path(out), Path(f"{out}.train")
+    start = _start(task, recipe, models_name, source, train_labels, eval_labels, threads, log)
+    inputs, teacher, before = start.inputs, start.reference, start.metrics
+    params0, flops0 = start.params, start.flops
 
     def build(tmp: Path) -> dict:
         t0 = time.perf_counter()

@@ -19,30 +19,28 @@ def make_step_loss(task: str, student: nn.Layer, teacher: nn.Layer, data: TaskDa
     """A ``StepLoss`` for ``task``; the teacher runs without gradients in eval mode."""
     teacher.eval()
 
+    def forward(x: np.ndarray) -> tuple[paddle.Tensor, paddle.Tensor]:
+        """(teacher output, student output) for one input batch."""
+        xt = paddle.to_tensor(x)
+        with paddle.no_grad():
+            target = teacher(xt)
+        return target, student(xt)
+
     def step(rng: np.random.Generator) -> tuple[paddle.Tensor, dict[str, float], int]:
         idx = rng.choice(len(data), size=spec.batch_size, replace=len(data) < spec.batch_size)
         if task == "rec":
             x, labels = rec_batch(data, idx, charset)
-            xt = paddle.to_tensor(x)
-            with paddle.no_grad():
-                target = teacher(xt)
-            logits = student(xt)
+            target, logits = forward(x)
             distill = losses.soft_cross_entropy(target, logits)
             task_loss = losses.ctc_loss(logits, labels) if all(labels) else paddle.zeros([1])
         elif task == "cls":
             x, flips = cls_batch(data, idx, rng)
-            xt = paddle.to_tensor(x)
-            with paddle.no_grad():
-                target = teacher(xt)
-            logits = student(xt)
+            target, logits = forward(x)
             distill = losses.soft_cross_entropy(target, logits)
             task_loss = nn.functional.cross_entropy(logits, paddle.to_tensor(flips))
         else:
             x, gt, mask = det_batch(data, idx, spec.det_input_size)
-            xt = paddle.to_tensor(x)
-            with paddle.no_grad():
-                target = teacher(xt)
-            prob = student(xt)
+            target, prob = forward(x)
             distill = losses.map_distillation(prob, target)
             task_loss = losses.db_shrink_loss(prob, paddle.to_tensor(gt), paddle.to_tensor(mask))
         loss = spec.distill_weight * distill + spec.task_weight * task_loss
