@@ -22,9 +22,11 @@ def cli() -> None:
 
 
 def _register() -> None:
-    from edgeocr.cli import convert_cmd, data_cmd, devices_cmd, eval_cmd, models_cmd, ocr_cmd
+    from edgeocr.cli import (bench_cmd, compress_cmd, convert_cmd, data_cmd, deploy_cmd, devices_cmd, eval_cmd,
+                             models_cmd, ocr_cmd, report_cmd)
 
-    for module in (models_cmd, ocr_cmd, data_cmd, eval_cmd, convert_cmd, devices_cmd):
+    for module in (models_cmd, ocr_cmd, data_cmd, eval_cmd, compress_cmd, convert_cmd, devices_cmd, deploy_cmd,
+                   bench_cmd, report_cmd):
         for command in module.COMMANDS:
             cli.add_command(command)
 

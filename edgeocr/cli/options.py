@@ -4,7 +4,6 @@ which runtime, which models, how many threads. One definition, so the commands c
 from __future__ import annotations
 
 import functools
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
@@ -48,10 +47,9 @@ class ModelSelection:
         """PaddleOCR defaults, or for a bundle the settings it was converted with."""
         if self.bundle is None:
             return OCRConfig()
-        from edgeocr.convert.manifest import CONFIG
+        from edgeocr.convert.manifest import bundle_config
 
-        saved = json.loads((self.bundle / CONFIG).read_text(encoding="utf-8"))["ocr"]
-        return OCRConfig(**{k: tuple(v) if isinstance(v, list) else v for k, v in saved.items()})
+        return bundle_config(self.bundle)
 
     def system(self, models: ModelSet) -> TextSystem:
         return TextSystem(create_backend(self.backend, models, self.threads), load_charset(models.dict_path),

@@ -48,3 +48,11 @@ def bundle_model_set(bundle: str | os.PathLike) -> ModelSet:
     tasks = manifest["models"]
     return ModelSet(det=b, rec=b, cls=b if "cls" in tasks else None,
                     dict_path=b / config["dictionary"], name=f"bundle:{b.name}")
+
+
+def bundle_config(bundle: str | os.PathLike):
+    """The OCR settings (``OCRConfig``) a bundle was converted with, from its ``config.json``."""
+    from edgeocr.ocr.config import OCRConfig  # late: the OCR package imports this module
+
+    saved = json.loads((Path(bundle) / CONFIG).read_text(encoding="utf-8"))["ocr"]
+    return OCRConfig(**{k: tuple(v) if isinstance(v, list) else v for k, v in saved.items()})

@@ -20,6 +20,11 @@ RUNTIME_KEYS = {"version", "library", "extra_libraries", "release"}
 HOST_ARCH = {"x86_64": "x86_64", "amd64": "x86_64", "aarch64": "aarch64", "arm64": "aarch64", "armv7l": "armv7"}
 
 
+def host_arch() -> str:
+    """This machine's CPU architecture in the profiles' terms (aarch64 / armv7 / x86_64)."""
+    return HOST_ARCH.get(platform.machine().lower(), platform.machine().lower())
+
+
 def targets_dir() -> Path:
     """``$EDGEOCR_TARGETS`` or the repository's ``targets/`` folder."""
     env = os.environ.get("EDGEOCR_TARGETS")
@@ -41,8 +46,9 @@ class Target:
 
     @property
     def runs_on_host(self) -> bool:
-        """Whether this machine's ``paddlelite`` runtime can run bundles of this target."""
-        return self.arch == HOST_ARCH.get(platform.machine().lower()) and "x86" in self.lite_places
+        """Whether this machine's ``paddlelite`` runtime can run bundles of this target: the
+        runtime runs kernels of its own CPU architecture only."""
+        return self.arch == host_arch()
 
     def to_json(self) -> dict:
         return {"name": self.name, "os": self.os, "abi": self.abi, "arch": self.arch,

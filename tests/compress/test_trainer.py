@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-import paddle
 import pytest
 
 from edgeocr.compress.data import load_task_data, resolve_labels

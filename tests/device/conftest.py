@@ -208,3 +208,25 @@ def tiny_fs(tmp_path: Path) -> Iterator[Path]:
     finally:
         subprocess.run(["umount", "-l", str(mnt)], capture_output=True)
 
+
+
+# -- deploy and bench --------------------------------------------------------------------------
+
+X86_PROPS = {"ro.product.cpu.abi": "x86_64", "ro.product.cpu.abilist": "x86_64"}
+NASTY = "dev work $(touch PWNED) `touch PWNED2`; 'q\" &"
+
+
+@pytest.fixture
+def x86_phone(make_phone: Callable[..., FakeAdbDevice]) -> FakeAdbDevice:
+    """A connected fake phone that reports an x86_64 ABI, so x86 bundles pass the ABI check and
+    the Python runner runs "on" it with this host's Paddle-Lite."""
+    return make_phone(props=X86_PROPS)
+
+
+@pytest.fixture(scope="session")
+def bench_labels(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Two small labelled det scenes (det format), rendered once per session."""
+    from edgeocr.data.synth import SynthConfig, synth_det
+
+    config = SynthConfig(det_size=((400, 300), (440, 330)), det_lines=(2, 3), blur_prob=0, noise_prob=0)
+    return synth_det(tmp_path_factory.mktemp("bench data") / "det", 2, seed=3, config=config) / "labels.txt"

@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from edgeocr.convert.manifest import CONFIG, load_manifest
-from edgeocr.convert.targets import load_target
+from edgeocr.convert.targets import host_arch, load_target
 from edgeocr.errors import EdgeOCRError
 from edgeocr.models.modelset import ModelSet
 from edgeocr.ocr.backends.base import Backend
@@ -43,9 +43,9 @@ def check_runnable_here(bundle: Path, manifest: dict) -> None:
     target = load_target(manifest["target"]["name"])
     if not target.runs_on_host:
         raise RuntimeMismatch(
-            f"{bundle}: bundle is for {target.name} ({target.arch}); this host's Paddle-Lite runtime is x86 "
-            f"and would return garbage without an error. Run it on a {target.name} device "
-            f"(edgeocr deploy/bench), or convert with --target x86_64 for host runs.")
+            f"{bundle}: bundle is for {target.name} ({target.arch}); this host's Paddle-Lite runtime is "
+            f"{host_arch()} and would return garbage without an error. Run it on a {target.name} device "
+            f"(edgeocr deploy/bench), or convert for a {host_arch()} target for host runs.")
     built, here = manifest["converter"]["version"], runtime_version()
     if built != here:
         raise RuntimeMismatch(f"{bundle}: converted by opt {built} but the runtime is {here}; "

@@ -1,0 +1,151 @@
+"""Benchmark float and quantized PP-OCRv2 on this host with ``edgeocr bench --local``.
+
+Rows, each one ``edgeocr bench --local`` run (its own folder of results):
+
+- ``lite-float``: the pulled models converted for x86_64 (``--target x86_64``), run by the
+  Python runner on the pip Paddle-Lite runtime — the deployment path, on this host;
+- ``paddle-float``: the same float inference models on Paddle Inference (``--models``);
+- ``paddle-<variant>``: quantized (or pruned) models on Paddle Inference. The x86 Lite
+  runtime cannot run int8 correctly, so int8 is measured against float *on the same
+  runtime*: the comparison is paddle-<variant> vs paddle-float (the report's baseline).
+
+A variant replaces some of the float models with compressed ones (``edgeocr quantize`` and
+``edgeocr prune`` write one model folder per task): ``--variant pact-rec=rec:out/compress/rec-pact``.
+Without ``--variant`` every ``out/compress/*`` folder with a compression manifest becomes one;
+with none found the script says so and measures the float rows only — no invented rows.
+
+All latency here is host latency (transport ``local``), not a phone's; the results say so.
+The comparison table (``edgeocr report``) is written to ``<out>/report.md`` and, with how it
+was made, to ``<out>/RESULTS.md``.
+
+    .venv/bin/python benchmarks/bench_local.py [--data LABELS] [--variant NAME=TASK:DIR[,TASK:DIR]]...
+        [--threads 1,2] [--warmup 2] [--repeats 5] [--out benchmarks/results/local]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shlex
+import subprocess
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+EDGEOCR = [sys.executable, "-m", "edgeocr.cli.main"]
+TASKS = ("det", "cls", "rec")
+SAMPLE = ["data", "synth", "--kind", "det", "--count", "12", "--seed", "11"]  # what `make sample` renders
+
+
+def run(args: list[str], log: list[str]) -> str:
+    """Run an edgeocr command (its progress goes to our stderr); its stdout, or exit on failure."""
+    command = shlex.join(["edgeocr", *args])
+    print(f"$ {command}", file=sys.stderr, flush=True)
+    log.append(command)
+    proc = subprocess.run([*EDGEOCR, *args], stdout=subprocess.PIPE, text=True, cwd=REPO)
+    if proc.returncode:
+        sys.exit(f"bench_local: failed ({proc.returncode}): {command}\n{proc.stdout}")
+    return proc.stdout
+
+
+def parse_variant(spec: str) -> tuple[str, dict[str, Path]]:
+    """``NAME=TASK:DIR[,TASK:DIR]`` -> (name, {task: dir})."""
+    name, sep, parts = spec.partition("=")
+    models = {}
+    for part in parts.split(","):
+        task, _, folder = part.partition(":")
+        if task not in TASKS or not Path(folder).is_dir():
+            sys.exit(f"bench_local: --variant {spec!r}: expected NAME=TASK:DIR[,TASK:DIR] with TASK in "
+                     f"{', '.join(TASKS)} and DIR a model folder")
+        models[task] = Path(folder).resolve()
+    if not sep or not name:
+        sys.exit(f"bench_local: --variant {spec!r}: missing NAME=")
+    return name, models
+
+
+def found_variants(root: Path) -> list[tuple[str, dict[str, Path]]]:
+    """Compressed model folders the compressor left under ``root`` (one task each)."""
+    variants = []
+    for manifest in sorted(root.glob("*/manifest.json")):
+        meta = json.loads(manifest.read_text(encoding="utf-8"))
+        if meta.get("task") in TASKS and meta.get("compression"):
+            variants.append((manifest.parent.name, {meta["task"]: manifest.parent.resolve()}))
+    return variants
+
+
+def compose(float_set: Path, replace: dict[str, Path], folder: Path) -> Path:
+    """A model-set folder: the float models with ``replace``'s tasks swapped in (symlinks)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for task in TASKS:
+        source = replace.get(task, float_set / task)
+        link = folder / task
+        if link.is_symlink():
+            link.unlink()
+        if source.is_dir():
+            link.symlink_to(source)
+    for dictionary in float_set.glob("*.txt"):
+        link = folder / dictionary.name
+        if not link.exists():
+            link.symlink_to(dictionary)
+    return folder
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data", type=Path, help="det label file [default: out/sample/det, rendered if missing]")
+    parser.add_argument("--variant", action="append", default=[], help="NAME=TASK:DIR[,TASK:DIR] (repeatable)")
+    parser.add_argument("--compressed", type=Path, default=REPO / "out" / "compress",
+                        help="where to look for compressed models without --variant")
+    parser.add_argument("--threads", default="1,2")
+    parser.add_argument("--warmup", default="2")
+    parser.add_argument("--repeats", default="5")
+    parser.add_argument("--out", type=Path, default=REPO / "benchmarks" / "results" / "local")
+    args = parser.parse_args()
+    os.environ.setdefault("EDGEOCR_HOME", str(REPO / "out" / "home"))  # as the Makefile sets it
+
+    from edgeocr.paths import model_set_dir
+
+    log: list[str] = []
+    float_set = model_set_dir("ppocrv2")
+    if not float_set.is_dir():
+        run(["models", "pull", "ppocrv2"], log)
+    data = args.data
+    if data is None:
+        data = REPO / "out" / "sample" / "det" / "labels.txt"
+        if not data.is_file():
+            run([*SAMPLE, "--out", str(data.parent)], log)
+    variants = [parse_variant(v) for v in args.variant] or found_variants(args.compressed)
+    notes = []
+    if not variants:
+        notes.append(f"No quantized or pruned models were given (--variant) or found under {args.compressed}: "
+                     "float rows only.")
+    out = args.out.resolve()
+    common = ["--local", "--data", str(data), "--threads", args.threads, "--warmup", args.warmup,
+              "--repeats", args.repeats, "--cooldown", "5"]
+    rows = [("lite-float", ["--target", "x86_64"]), ("paddle-float", ["--models", str(float_set)])]
+    rows += [(f"paddle-{name}", ["--models", str(compose(float_set, models, REPO / "out" / "bench-models" / name))])
+             for name, models in variants]
+    for name, options in rows:
+        run(["bench", *options, *common, "--out", str(out / name)], log)
+    results = [str(out / name / "local.json") for name, _ in rows]
+    baseline = len(args.threads.split(",")) + 1  # first paddle-float row: after one lite row per thread count
+    table = run(["report", *results, "--baseline", str(baseline), "--out", str(out)], log)
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor())
+    text = [
+        "# bench_local: PP-OCRv2 on this host", "",
+        f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC on {platform.node()}: {cpu}, {os.cpu_count()} CPUs visible.",
+        f"All latency is host latency (transport local), not a phone's. Ratios are against row {baseline} "
+        "(paddle-float, the first thread count): "
+        "int8 and float compared on one runtime, because the x86 Paddle-Lite runtime cannot run int8 correctly.",
+        *notes, "", table.rsplit("\nreport:", 1)[0], "", "Commands:", "", *[f"    {c}" for c in log], "",
+    ]
+    (out / "RESULTS.md").write_text("\n".join(text), encoding="utf-8")
+    print("\n".join(text))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,222 @@
+"""The benchmark sweep: every configuration (threads x power mode) on every device.
+
+Per device: deploy (unchanged files are skipped), push the data, then per configuration run
+the runner once over all images (``warmup`` + ``repeats`` runs each), pull and validate its
+result, and summarise it: stage statistics, accuracy, parity with the host reference. Before
+every configuration but the first the device rests ``cooldown_s`` seconds, so the heat of
+one configuration does not slow the next; the hottest thermal zone is recorded before each
+where the device exposes one.
+
+A device's result file is rewritten after every configuration, so what was measured
+survives whatever happens next. A failure marks the file ``failed`` with the configuration
+that failed, and ``BenchFailed`` says which one and where the partial results are. Several
+devices run in parallel threads, one result file each (the work is on the devices; here we
+only wait on their clients).
+"""
+
+from __future__ import annotations
+
+import platform
+import posixpath
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+from edgeocr import __version__
+from edgeocr.bench.accuracy import accuracy, parity
+from edgeocr.bench.dataset import Dataset
+from edgeocr.bench.report import RESULT_FORMAT
+from edgeocr.bench.stats import stage_samples, stage_stats
+from edgeocr.device.base import Device
+from edgeocr.device.deploy import Deployment, DeployRequest, deploy, device_slug, push_folder
+from edgeocr.errors import EdgeOCRError
+from edgeocr.runner.contract import STAGES
+from edgeocr.runner.remote import command_line, run_remote
+from edgeocr.utils.atomic import write_json
+
+DATA_DIR, RESULTS_DIR = "data", "results"
+
+Log = Callable[[str], None]
+
+
+class BenchFailed(EdgeOCRError):
+    """A device's benchmark stopped; its result file holds what was measured until then."""
+
+
+@dataclass(frozen=True)
+class Config:
+    """One point of the sweep."""
+
+    threads: int
+    power_mode: str
+
+    @property
+    def name(self) -> str:
+        return f"threads={self.threads} power_mode={self.power_mode}"
+
+    @property
+    def slug(self) -> str:
+        return f"t{self.threads}-{self.power_mode}"
+
+
+def configurations(threads: Sequence[int], power_modes: Sequence[str]) -> list[Config]:
+    """Every combination, threads varying fastest within a power mode."""
+    return [Config(t, p) for p in power_modes for t in threads]
+
+
+@dataclass(frozen=True)
+class BenchPlan:
+    """Everything a sweep needs besides the devices."""
+
+    request: DeployRequest
+    dataset: Dataset
+    mode: str
+    configs: tuple[Config, ...]
+    warmup: int
+    repeats: int
+    cooldown_s: float
+    timeout_s: float
+    out: Path
+    command: str
+    reference: dict[str, Any]  # the host reference run, or {"skipped": why}
+
+
+def max_temperature_c(device: Device) -> float | None:
+    """The hottest thermal zone in degrees C, or None where none can be read."""
+    out = device.shell("cat /sys/class/thermal/thermal_zone*/temp 2>/dev/null", timeout=30).stdout
+    values = [int(v) for v in out.split() if v.lstrip("-").isdigit()]
+    return max(values) / 1000 if values else None  # sysfs reports millidegrees
+
+
+def _stamp(device: Device, plan: BenchPlan) -> dict[str, Any]:
+    local = device.transport == "local"
+    return {
+        "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "command": plan.command,
+        "edgeocr_version": __version__,
+        "host": {"name": platform.node(), "machine": platform.machine()},
+        "device": {"name": device.name, "serial": device.serial, "transport": device.transport},
+        "latency_source": ("this host (transport local): host latency, not a phone's or a board's" if local
+                           else f"the device, driven over {device.transport}"),
+        "payload": plan.request.payload.to_json(),
+        "data": {**plan.dataset.to_json(), "mode": plan.mode},
+        "options": {"threads": sorted({c.threads for c in plan.configs}),
+                    "power_modes": list(dict.fromkeys(c.power_mode for c in plan.configs)),
+                    "warmup": plan.warmup, "repeats": plan.repeats, "cooldown_s": plan.cooldown_s,
+                    "timeout_s": plan.timeout_s},
+        "host_reference": {k: v for k, v in plan.reference.items() if k != "images"},
+    }
+
+
+def summarize_run(raw: dict[str, Any], config: Config, plan: BenchPlan, source: str) -> dict[str, Any]:
+    """One configuration's entry in a result file, from the runner's validated result."""
+    images = raw["images"]
+    reference = plan.reference.get("images")
+    return {
+        "name": config.name,
+        "threads": config.threads,
+        "power_mode": config.power_mode,
+        "applied": raw["applied"],
+        "notes": raw["notes"],
+        "init_ms": raw["init_ms"],
+        "peak_rss_kb": raw["peak_rss_kb"],
+        "consistent": all(image["consistent"] for image in images),
+        "latency_ms": stage_stats(images, STAGES[plan.mode]),
+        "total_ms_samples": stage_samples(images, "total"),
+        "accuracy": accuracy(plan.dataset, images, raw["drop_score"], source),
+        "parity": parity(reference, images, source) if reference else {"skipped": plan.reference["skipped"]},
+    }
+
+
+class _DeviceRun:
+    """One device's sweep and its result file."""
+
+    def __init__(self, device: Device, plan: BenchPlan, log: Log) -> None:
+        self.device, self.plan, self.log = device, plan, log
+        self.slug = device_slug(device)
+        self.path = plan.out / f"{self.slug}.json"
+        self.result: dict[str, Any] = {"format": RESULT_FORMAT, "status": "running", "error": None,
+                                       "stamp": _stamp(device, plan), "configs": []}
+
+    def save(self) -> None:
+        write_json(self.path, self.result)
+
+    def fail(self, config: str | None, error: Exception) -> BenchFailed:
+        done = len(self.result["configs"])
+        self.result.update(status="failed", error={"config": config, "message": str(error)})
+        self.save()
+        where = f"configuration {config} ({done + 1} of {len(self.plan.configs)})" if config else "deploy"
+        return BenchFailed(f"{self.device.name}: {where} failed: {error}\n  results of {done} completed "
+                           f"configuration(s) saved to {self.path}")
+
+    def run(self) -> Path:
+        plan, device = self.plan, self.device
+        self.save()
+        try:
+            deployment = deploy(device, plan.request, self.log)
+            workdir = deployment.workdir
+            push_folder(device, workdir, DATA_DIR, plan.dataset.files, self.log)
+            device.shell(["mkdir", "-p", deployment.path(RESULTS_DIR)], check=True, timeout=60)
+        except EdgeOCRError as e:
+            raise self.fail(None, e) from e
+        self.result["stamp"].update(device=deployment.info.to_json(), workdir=workdir, runner=deployment.runner,
+                                    runtime_version=deployment.runtime_version)
+        for i, config in enumerate(plan.configs):
+            if i and plan.cooldown_s > 0:
+                self.log(f"{device.name}: cooling down {plan.cooldown_s:g} s")
+                time.sleep(plan.cooldown_s)
+            try:
+                self.result["configs"].append(self._config(deployment, config, i))
+            except EdgeOCRError as e:
+                raise self.fail(config.name, e) from e
+            self.save()
+        self.result["status"] = "complete"
+        self.save()
+        return self.path
+
+    def _config(self, deployment: Deployment, config: Config, index: int) -> dict[str, Any]:
+        plan = self.plan
+        options = deployment.run_options(images=deployment.path(DATA_DIR),
+                                         out=deployment.path(RESULTS_DIR, f"{config.slug}.json"),
+                                         threads=config.threads, power_mode=config.power_mode,
+                                         warmup=plan.warmup, repeats=plan.repeats, mode=plan.mode)
+        temperature = max_temperature_c(self.device)
+        self.log(f"{self.device.name}: [{index + 1}/{len(plan.configs)}] {config.name}: running "
+                 f"{len(plan.dataset.files)} image(s) x ({plan.warmup} + {plan.repeats})")
+        raw_path = plan.out / "raw" / self.slug / f"{config.slug}.json"
+        raw = run_remote(deployment, options, raw_path, plan.timeout_s)
+        entry = summarize_run(raw, config, plan, f"{self.device.name}:{options.out}")
+        entry.update(temp_c_before=temperature, runner_command=command_line(deployment, options),
+                     raw=posixpath.relpath(raw_path.as_posix(), plan.out.as_posix()))
+        self.log(f"{self.device.name}: {config.name}: total median {entry['latency_ms']['total']['median']:.1f} ms")
+        return entry
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How one device's benchmark ended: its result file, and the error if it failed."""
+
+    device: Device
+    path: Path
+    error: BenchFailed | None
+
+
+def run_sweep(devices: Sequence[Device], plan: BenchPlan, log: Log) -> list[Outcome]:
+    """Benchmark every device in parallel; one ``Outcome`` per device, in the given order."""
+    runs = [_DeviceRun(device, plan, log) for device in devices]
+    if len({run.path for run in runs}) < len(runs):
+        raise EdgeOCRError(f"two devices share a result file name: {', '.join(r.device.name for r in runs)}")
+
+    def one(run: _DeviceRun) -> Outcome:
+        try:
+            return Outcome(run.device, run.run(), None)
+        except BenchFailed as e:
+            return Outcome(run.device, run.path, e)
+
+    if len(runs) == 1:  # in this thread, where Ctrl-C reaches the device client and stops it
+        return [one(runs[0])]
+    with ThreadPoolExecutor(max_workers=len(runs)) as pool:
+        return list(pool.map(one, runs))

@@ -1,0 +1,129 @@
+"""``edgeocr bench``: deploy, run a sweep of configurations on one or more devices, and
+report latency, accuracy and parity with the host, stamped with how they were measured."""
+
+from __future__ import annotations
+
+import shlex
+from datetime import datetime
+from pathlib import Path
+from typing import Sequence
+
+import click
+
+from edgeocr.bench.accuracy import ReferenceUnavailable, host_reference
+from edgeocr.bench.dataset import load_dataset
+from edgeocr.bench.report import load_result, table, write_bench_outputs
+from edgeocr.bench.sweep import BenchFailed, BenchPlan, configurations, run_sweep
+from edgeocr.cli.deploy_cmd import deploy_options, log
+from edgeocr.data.labels import KINDS
+from edgeocr.device import Device, LocalDevice, get_device
+from edgeocr.device.deploy import DeployRequest
+from edgeocr.errors import InputError
+from edgeocr.models.charset import load_charset
+from edgeocr.runner.contract import POWER_MODES
+
+SUMMARY_COLUMNS = ["device", "models", "threads", "power_mode", "applied", "init_ms", "peak_rss_mb",
+                   "total_median_ms", "total_p90_ms", "total_p99_ms", "metric", "accuracy", "parity_text", "parity_box"]
+
+
+def _int_list(ctx: click.Context, param: click.Parameter, value: str) -> list[int]:
+    try:
+        numbers = [int(v) for v in value.split(",") if v.strip()]
+    except ValueError:
+        raise click.BadParameter(f"expected comma-separated integers, got {value!r}") from None
+    if not numbers or min(numbers) < 1:
+        raise click.BadParameter("expected one or more thread counts >= 1")
+    return list(dict.fromkeys(numbers))
+
+
+def _power_modes(ctx: click.Context, param: click.Parameter, value: str) -> list[str]:
+    modes = [v.strip() for v in value.split(",") if v.strip()]
+    bad = [m for m in modes if m not in POWER_MODES]
+    if not modes or bad:
+        raise click.BadParameter(f"expected comma-separated power modes from {', '.join(POWER_MODES)}")
+    return list(dict.fromkeys(modes))
+
+
+def invocation(ctx: click.Context) -> str:
+    """The command as edgeocr understood it, every option spelled out (defaults included), so
+    it reproduces the run even where defaults later change."""
+    words = ["edgeocr", ctx.info_name or "bench"]
+    for param in ctx.command.params:
+        value = ctx.params.get(param.name)
+        for item in (value if getattr(param, "multiple", False) else [value]):
+            if item is None or item is False:
+                continue
+            if getattr(param, "is_flag", False):
+                words.append(param.opts[0])
+            else:
+                words += [param.opts[0], ",".join(map(str, item)) if isinstance(item, list) else str(item)]
+    return shlex.join(words)
+
+
+def select_devices(serials: Sequence[str], sshs: Sequence[str], local: bool) -> list[Device]:
+    """Every device named (several run in parallel), or the single attached phone."""
+    devices = [get_device(serial=s) for s in serials] + [get_device(ssh=h) for h in sshs]
+    devices += [LocalDevice()] if local else []
+    return devices or [get_device()]
+
+
+@click.command("bench")
+@click.option("--serial", "serials", multiple=True, help="adb serial (repeatable; several devices run in parallel).")
+@click.option("--ssh", "sshs", multiple=True, help="Board name or user@host[:port] (repeatable).")
+@click.option("--local", is_flag=True, help="This host (its latency is host latency, and is reported as such).")
+@deploy_options
+@click.option("--data", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="PaddleOCR label file: timings and accuracy (det labels: det/e2e Hmean; rec labels: line accuracy).")
+@click.option("--data-kind", type=click.Choice(KINDS), default="det", show_default=True, help="Format of --data.")
+@click.option("--data-dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="Folder the label file's image paths are relative to (default: the label file's folder).")
+@click.option("--images", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="Instead of --data: a folder of images (timings only).")
+@click.option("--threads", default="1,2,4", show_default=True, callback=_int_list, help="Thread counts to sweep.")
+@click.option("--power-mode", "power_modes", default="high", show_default=True, callback=_power_modes,
+              help=f"Power modes to sweep ({', '.join(POWER_MODES)}).")
+@click.option("--warmup", type=click.IntRange(min=0), default=10, show_default=True, help="Warm-up runs per image.")
+@click.option("--repeats", type=click.IntRange(min=1), default=50, show_default=True, help="Timed runs per image.")
+@click.option("--cooldown", type=click.FloatRange(min=0), default=30.0, show_default=True,
+              help="Seconds of rest before each configuration after the first.")
+@click.option("--timeout", type=click.FloatRange(min=1), default=3600.0, show_default=True,
+              help="Seconds one configuration may take.")
+@click.option("--no-parity", is_flag=True, help="Skip the host reference run (no parity figures).")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+              help="Output folder [default: out/bench/<date-time>].")
+def bench(serials: tuple[str, ...], sshs: tuple[str, ...], local: bool, request: DeployRequest, data: Path | None,
+          data_kind: str, data_dir: Path | None, images: Path | None, threads: list[int], power_modes: list[str],
+          warmup: int, repeats: int, cooldown: float, timeout: float, no_parity: bool, out: Path | None) -> None:
+    """Benchmark a bundle on devices: latency per stage (min, median, mean, p90, p99, max,
+    std), init time, peak memory, accuracy on labelled data and parity with the host.
+
+    Writes one JSON result per device plus summary.csv, report.md and plots to --out.
+    """
+    payload = request.payload
+    dataset = load_dataset(data, data_kind, images, data_dir, load_charset(payload.dict_path).allowed())
+    devices = select_devices(serials, sshs, local)
+    if len({d.name for d in devices}) < len(devices):
+        raise InputError(f"a device is named twice: {', '.join(d.name for d in devices)}")
+    mode = dataset.mode("cls" in payload.tasks)
+    reference: dict = {"skipped": "--no-parity"}
+    if not no_parity:
+        log("host reference run (Paddle Inference on the bundle's source models)")
+        try:
+            reference = host_reference(payload, dataset, mode)
+        except ReferenceUnavailable as e:
+            log(f"no parity figures: {e}")
+            reference = {"skipped": str(e)}
+    out = out or Path("out") / "bench" / datetime.now().strftime("%Y%m%d-%H%M%S")
+    plan = BenchPlan(request, dataset, mode, tuple(configurations(threads, power_modes)), warmup, repeats, cooldown,
+                     timeout, out, invocation(click.get_current_context()), reference)
+    outcomes = run_sweep(devices, plan, log)
+    rows = write_bench_outputs(out, [(o.path, load_result(o.path)) for o in outcomes])
+    if rows:
+        click.echo(table(rows, SUMMARY_COLUMNS))
+    click.echo(f"results: {out} ({', '.join(o.path.name for o in outcomes)}, summary.csv, report.md, plots/)")
+    failures = [str(o.error) for o in outcomes if o.error is not None]
+    if failures:
+        raise BenchFailed("\n".join(failures))
+
+
+COMMANDS = [bench]

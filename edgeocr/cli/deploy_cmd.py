@@ -1,0 +1,126 @@
+"""``edgeocr deploy``: put a bundle, a runner and its runtime libraries on a device.
+
+The options that say *what* to deploy are shared with ``edgeocr bench`` (which deploys
+before it measures), so the two commands cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+from typing import Any, Callable
+
+import click
+
+from edgeocr.convert.manifest import MANIFEST
+from edgeocr.convert.targets import list_targets
+from edgeocr.device import Device, get_device
+from edgeocr.device.deploy import DeployRequest, deploy
+from edgeocr.errors import InputError
+from edgeocr.paths import home
+from edgeocr.runner.payload import MODELS, Payload, resolve_payload
+from edgeocr.utils.atomic import write_json
+from edgeocr.utils.table import markdown_table
+
+DEFAULT_MODEL_SET = "ppocrv2"
+
+
+def log(message: str) -> None:
+    click.echo(message, err=True)
+
+
+def default_bundle(target: str) -> Path:
+    """The pulled ppocrv2 set converted for ``target``, kept in the model home and reused."""
+    from edgeocr.convert.bundle import convert_bundle
+    from edgeocr.convert.targets import load_target
+    from edgeocr.models.modelset import ModelSet
+
+    path = home() / "bundles" / f"{DEFAULT_MODEL_SET}-{target}"
+    if not (path / MANIFEST).is_file():
+        log(f"converting the pulled {DEFAULT_MODEL_SET} models for {target} into {path}")
+        convert_bundle(ModelSet.load(DEFAULT_MODEL_SET), load_target(target), path, progress=log)
+    return path
+
+
+def deploy_request(target: str | None, bundle: Path | None, models: Path | None, runner_bin: Path | None,
+                   runtime_libs: tuple[Path, ...], python: str | None, workdir: str | None) -> DeployRequest:
+    """The request the deploy options describe; with neither ``--bundle`` nor ``--models``,
+    the pulled ppocrv2 set converted for ``--target``. A native runner built by
+    ``edgeocr.runner.native_build`` has its libraries in ``lib/`` beside it: that folder is
+    the default ``--runtime-lib``."""
+    if bundle is None and models is None:
+        if target is None:
+            raise InputError("say what to deploy: --bundle DIR, --models DIR, or --target T (the pulled "
+                             f"{DEFAULT_MODEL_SET} set converted for T)")
+        bundle = default_bundle(target)
+    payload: Payload = resolve_payload(bundle, models)
+    if target is not None:
+        if payload.kind == MODELS:
+            raise InputError("--target applies to bundles; --models runs on this host")
+        if payload.target.name != target:
+            raise InputError(f"{payload.path}: bundle is for target {payload.target.name}, not {target}")
+    if runner_bin is not None and not runtime_libs and (runner_bin.parent / "lib").is_dir():
+        runtime_libs = (runner_bin.parent / "lib",)
+    return DeployRequest(payload, runner_bin, tuple(runtime_libs), python, workdir)
+
+
+_DEPLOY_OPTIONS = [
+    click.option("--target", type=click.Choice([t.name for t in list_targets()]),
+                 help="Target profile; must match the bundle's (without --bundle: convert the pulled models for it)."),
+    click.option("--bundle", type=click.Path(exists=True, file_okay=False, path_type=Path),
+                 help="Bundle folder made by `edgeocr convert`."),
+    click.option("--models", type=click.Path(exists=True, file_okay=False, path_type=Path),
+                 help="Instead of a bundle: a model-set folder (det/ rec/ [cls/] inference models + dictionary) run "
+                      "by Paddle Inference; host-only (--local), e.g. for quantized models x86 Lite cannot run."),
+    click.option("--runner-bin", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                 help="Native runner executable (the runner contract); default: the Python runner."),
+    click.option("--runtime-lib", "runtime_libs", multiple=True, type=click.Path(exists=True, path_type=Path),
+                 help="Paddle-Lite library file or folder for the native runner (repeatable); its version must "
+                      "equal the bundle's converter version."),
+    click.option("--python", envvar="EDGEOCR_DEVICE_PYTHON",
+                 help="Python on the device for the Python runner [default: python3; this interpreter for --local]."),
+    click.option("--workdir", help="Work folder on the device (absolute; {device} becomes the device's name) "
+                                   "[default: the device's own]."),
+]
+
+
+def deploy_options(func: Callable) -> Callable:
+    """Add the deploy options; the command receives them as one ``request`` argument."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, target, bundle, models, runner_bin, runtime_libs, python, workdir, **kwargs: Any):
+        request = deploy_request(target, bundle, models, runner_bin, runtime_libs, python, workdir)
+        return func(*args, request=request, **kwargs)
+
+    for option in reversed(_DEPLOY_OPTIONS):
+        wrapper = option(wrapper)
+    return wrapper
+
+
+@click.command("deploy")
+@click.option("--serial", help="adb serial of the phone (default: the only one attached).")
+@click.option("--ssh", help="Board from the devices file, or user@host[:port].")
+@click.option("--local", is_flag=True, help="This host.")
+@deploy_options
+@click.option("--json", "json_out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write what was deployed, file by file, as JSON.")
+def deploy_command(serial: str | None, ssh: str | None, local: bool, request: DeployRequest,
+                   json_out: Path | None) -> None:
+    """Push a bundle, the runner and its runtime libraries into a work folder on a device.
+
+    Checks the device ABI against the bundle's target and the runtime version against the
+    bundle's converter version before pushing the models; skips files whose hash is unchanged.
+    """
+    device: Device = get_device(serial, ssh, local)
+    deployment = deploy(device, request, log)
+    click.echo(markdown_table([{"file": a.path, "MiB": f"{a.size / 2**20:.2f}", "action": a.action} for a in deployment.files]))
+    counts = {action: sum(a.action == action for a in deployment.files) for action in ("pushed", "unchanged", "removed")}
+    click.echo(f"deployed {request.payload.kind} {request.payload.path} ({request.payload.label}) to "
+               f"{device.name}:{deployment.workdir}: {', '.join(f'{n} {k}' for k, n in counts.items())}; "
+               f"runner {deployment.runner['kind']}/{deployment.runner['backend']} {deployment.runner['version']}, "
+               f"runtime {deployment.runtime_version}")
+    if json_out is not None:
+        write_json(json_out, deployment.to_json())
+
+
+COMMANDS = [deploy_command]

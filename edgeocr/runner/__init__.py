@@ -1,0 +1,12 @@
+"""Runners: the programs that run OCR on a device and write timings and results as JSON.
+
+All of them follow one command-line protocol and output format, ``contract``, so deploy
+and bench drive them alike:
+
+- ``python_runner``: the contract over ``edgeocr.ocr`` and the pip ``paddlelite`` runtime
+  (any host or board with that package; ``python -m edgeocr.runner``), shipped to devices
+  as a self-contained zipapp (``zipapp``);
+- the native C++ runner for Android and ARM Linux (``targets/native/``), built against a
+  Paddle-Lite release library whose version ``runtime_lib`` reads;
+- ``remote``: starting a deployed runner on a device and collecting its validated result.
+"""

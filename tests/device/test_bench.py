@@ -1,0 +1,161 @@
+"""``edgeocr bench`` end to end through the CLI: an x86_64 float bundle and the Python runner
+on a fake phone (real adb client), a loopback board (real ssh) and this host; several devices
+at once; and the failures a real lab sees — a phone unplugged mid-sweep, a runner that exits
+non-zero — leaving the results gathered so far and naming the configuration that failed."""
+
+from __future__ import annotations
+
+import json
+import shlex
+import sys
+from pathlib import Path
+
+import cv2
+import pytest
+from click.testing import CliRunner, Result
+
+from edgeocr.bench.sweep import BenchFailed
+from edgeocr.cli.main import cli
+from edgeocr.runner.contract import STAGES, validate_result
+from tests.conftest import render_page
+from tests.device.conftest import NASTY, X86_PROPS, Sshd
+from tests.device.test_deploy import fake_native
+from tests.ocr.conftest import PAGE_LINES
+
+PNG = b"\x89PNG\r\n\x1a\n"
+QUICK = ["--warmup", "0", "--repeats", "1", "--cooldown", "0"]
+
+
+def bench(*args: str) -> Result:
+    return CliRunner().invoke(cli, ["bench", "--python", sys.executable, *args])
+
+
+def result_of(out: Path, name: str) -> dict:
+    return json.loads((out / f"{name}.json").read_text())
+
+
+@pytest.fixture(scope="module")
+def one_page(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("one page")
+    cv2.imwrite(str(folder / "page.png"), render_page(PAGE_LINES, size=(480, 260)))
+    return folder
+
+
+def test_adb_bench_end_to_end(x86_phone, x86_bundle: Path, bench_labels: Path, tmp_path: Path) -> None:
+    out, workdir = tmp_path / "out", str(tmp_path / NASTY)
+    res = bench("--serial", x86_phone.serial, "--bundle", str(x86_bundle), "--data", str(bench_labels),
+                "--threads", "1,2", "--warmup", "1", "--repeats", "2", "--cooldown", "0.2", "--workdir", workdir,
+                "--out", str(out))
+    assert res.exit_code == 0, f"{res.output}\n{res.exception!r}"
+    name = x86_phone.serial.replace(":", "_")
+    result = result_of(out, name)
+    assert result["status"] == "complete" and result["error"] is None
+    stamp = result["stamp"]
+    assert stamp["device"]["transport"] == "adb" and stamp["device"]["model"] == "EdgeOCR Fake Phone"
+    assert stamp["device"]["abi"] == "x86_64" and stamp["runtime_version"] == "v2.13-rc"
+    assert stamp["payload"]["manifest"]["target"]["name"] == "x86_64" and stamp["payload"]["label"] == "float"
+    assert "--serial" in stamp["command"] and stamp["date"] and stamp["latency_source"].endswith("over adb")
+    assert stamp["host_reference"]["accuracy"]["metrics"]["e2e_hmean"] > 0.5
+    assert [c["threads"] for c in result["configs"]] == [1, 2]
+    for config in result["configs"]:
+        assert set(config["latency_ms"]) == set(STAGES["det_cls_rec"])
+        assert config["latency_ms"]["total"]["n"] == 4 == len(config["total_ms_samples"])
+        assert config["init_ms"] > 0 and config["peak_rss_kb"] > 50_000 and config["consistent"]
+        assert config["accuracy"]["metrics"]["e2e_hmean"] > 0.5 and config["accuracy"]["metrics"]["det_hmean"] > 0.5
+        assert config["parity"]["text_agreement"] == 1.0 and config["parity"]["box_agreement"] == 1.0
+        assert f"{workdir}/bundle" in shlex.split(config["runner_command"])  # quoted, not pasted
+        validate_result(json.loads((out / config["raw"]).read_text()))
+    report = (out / "report.md").read_text()
+    assert "driven over adb" in report and "not applied" in report
+    assert (out / "summary.csv").read_text().count("\n") == 3
+    assert (out / "plots" / f"{name}-latency.png").read_bytes().startswith(PNG)
+    assert (out / "plots" / "latency-vs-accuracy.png").read_bytes().startswith(PNG)
+    assert not list(tmp_path.rglob("PWNED*"))
+
+    again = CliRunner().invoke(cli, ["deploy", "--serial", x86_phone.serial, "--bundle", str(x86_bundle),
+                                     "--python", sys.executable, "--workdir", workdir, "--json", str(tmp_path / "d.json")])
+    assert again.exit_code == 0, again.output
+    files = json.loads((tmp_path / "d.json").read_text())["files"]  # the runner changes whenever edgeocr's sources do
+    assert {a for f, a in files.items() if f.startswith("bundle/")} == {"unchanged"} and len(files) == 8
+    compared = CliRunner().invoke(cli, ["report", str(out / f"{name}.json")])
+    assert compared.exit_code == 0 and "| 1.00 " in compared.output, compared.output
+
+
+def test_ssh_board_from_the_devices_file(sshd: Sshd, x86_bundle: Path, one_page: Path, tmp_path: Path,
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    devices = tmp_path / "devices.yml"
+    devices.write_text(f"boards:\n  - name: board\n    host: 127.0.0.1\n    port: {sshd.port}\n    user: {sshd.user}\n"
+                       f"    identity: {sshd.client_key}\n    known_hosts: {sshd.known_hosts}\n"
+                       f"    strict_host_key_checking: 'yes'\n    workdir: {tmp_path / 'board work'}\n")
+    monkeypatch.setenv("EDGEOCR_DEVICES", str(devices))
+    out = tmp_path / "out"
+    res = bench("--ssh", "board", "--bundle", str(x86_bundle), "--images", str(one_page), "--threads", "1",
+                "--no-parity", *QUICK, "--out", str(out))
+    assert res.exit_code == 0, f"{res.output}\n{res.exception!r}"
+    result = result_of(out, "board")
+    assert result["stamp"]["device"]["transport"] == "ssh" and result["status"] == "complete"
+    assert result["configs"][0]["accuracy"] is None and result["configs"][0]["parity"] == {"skipped": "--no-parity"}
+    assert (tmp_path / "board work" / "deploy.json").is_file()
+
+
+def test_local_latency_is_called_host_latency(x86_bundle: Path, one_page: Path, tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)  # the default --out is relative
+    res = bench("--local", "--bundle", str(x86_bundle), "--images", str(one_page), "--threads", "1", "--no-parity",
+                *QUICK, "--workdir", str(tmp_path / "host work"))
+    assert res.exit_code == 0, f"{res.output}\n{res.exception!r}"
+    [out] = (tmp_path / "out" / "bench").iterdir()
+    assert result_of(out, "local")["stamp"]["device"]["transport"] == "local"
+    assert "host latency, not a phone's" in (out / "report.md").read_text()
+
+
+def test_several_devices_in_parallel(make_phone, x86_bundle: Path, one_page: Path, tmp_path: Path) -> None:
+    phones = [make_phone(props=X86_PROPS) for _ in range(2)]
+    out = tmp_path / "out"
+    res = bench(*[a for p in phones for a in ("--serial", p.serial)], "--bundle", str(x86_bundle), "--images",
+                str(one_page), "--threads", "1", "--no-parity", *QUICK, "--workdir", str(tmp_path / "{device}"),
+                "--out", str(out))
+    assert res.exit_code == 0, f"{res.output}\n{res.exception!r}"
+    for phone in phones:
+        name = phone.serial.replace(":", "_")
+        assert result_of(out, name)["status"] == "complete"
+        assert (tmp_path / name / "deploy.json").is_file()
+    assert (out / "summary.csv").read_text().count("\n") == 3
+
+
+def test_a_phone_unplugged_mid_sweep_keeps_what_was_measured(x86_phone, x86_bundle, one_page, tmp_path) -> None:
+    x86_phone.vanish_on = "--threads 2"  # the second configuration's runner command
+    out = tmp_path / "out"
+    res = bench("--serial", x86_phone.serial, "--bundle", str(x86_bundle), "--images", str(one_page),
+                "--threads", "1,2", "--no-parity", *QUICK, "--workdir", str(tmp_path / "w"), "--out", str(out))
+    assert res.exit_code != 0 and isinstance(res.exception, BenchFailed)
+    message = str(res.exception)
+    assert "configuration threads=2 power_mode=high (2 of 2) failed" in message
+    assert "results of 1 completed configuration(s) saved to" in message
+    result = result_of(out, x86_phone.serial.replace(":", "_"))
+    assert result["status"] == "failed" and [c["threads"] for c in result["configs"]] == [1]
+    assert result["error"]["config"] == "threads=2 power_mode=high"
+    assert "| 1 " in (out / "report.md").read_text()
+
+
+def test_a_runner_exiting_non_zero_is_reported_with_its_error(phone, arm_bundle, one_page, tmp_path) -> None:
+    runner, libs = fake_native(tmp_path / "native")
+    out = tmp_path / "out"
+    res = bench("--serial", phone.serial, "--bundle", str(arm_bundle), "--runner-bin", str(runner), "--runtime-lib",
+                str(libs), "--images", str(one_page), "--threads", "4", "--no-parity", *QUICK,
+                "--workdir", str(tmp_path / "w"), "--out", str(out))
+    assert isinstance(res.exception, BenchFailed), res.output
+    assert ("configuration threads=4 power_mode=high (1 of 1) failed: 127.0.0.1" in str(res.exception)
+            and "runner exited with 4: model: det.nb: cannot load" in str(res.exception))
+    assert result_of(out, phone.serial.replace(":", "_"))["status"] == "failed"
+
+
+def test_a_device_that_cannot_take_the_bundle_fails_at_deploy(phone, x86_bundle, one_page, tmp_path) -> None:
+    out = tmp_path / "out"
+    res = bench("--serial", phone.serial, "--bundle", str(x86_bundle), "--images", str(one_page), "--no-parity",
+                *QUICK, "--workdir", str(tmp_path / "w"), "--out", str(out))
+    assert isinstance(res.exception, BenchFailed), res.output
+    assert "deploy failed" in str(res.exception) and "is for target x86_64" in str(res.exception)
+    result = result_of(out, phone.serial.replace(":", "_"))
+    assert (result["status"], result["configs"], result["error"]["config"]) == ("failed", [], None)
+    assert "Failed** at deploy" in (out / "report.md").read_text()
