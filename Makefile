@@ -28,6 +28,8 @@ demo: setup sample
 	$(BIN)/edgeocr convert --target x86_64 --out $(OUT)/bundle-x86_64 --force
 	$(BIN)/edgeocr eval --task e2e --backend lite --bundle $(OUT)/bundle-x86_64 \
 	    --labels out/sample/det/labels.txt --json $(OUT)/eval_e2e_lite.json
+	$(BIN)/edgeocr bench --local --bundle $(OUT)/bundle-x86_64 --data out/sample/det/labels.txt \
+	    --threads 2 --warmup 1 --repeats 3 --cooldown 0 --out $(OUT)/bench
 	@echo "demo outputs in $(OUT)/"
 
 # Tests run inside a private network namespace with only loopback: the adb server and the

@@ -128,7 +128,8 @@ class ReferenceUnavailable(EdgeOCRError):
 def host_reference(payload: Payload, dataset: Dataset, mode: str) -> dict[str, Any]:
     """Run ``dataset`` once on this host with Paddle Inference on the bundle's source models
     and the bundle's OCR settings and dictionary: the reference parity is measured against."""
-    from edgeocr.runner.python_runner import bundle_config, make_system, measure, runtime_version
+    from edgeocr.convert.manifest import bundle_config
+    from edgeocr.runner.python_runner import make_system, measure, runtime_version
 
     if payload.manifest is None:
         raise ReferenceUnavailable("the run is itself Paddle Inference on the models (no bundle to compare)")
