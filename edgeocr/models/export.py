@@ -22,10 +22,19 @@ def input_spec(task: str) -> list[InputSpec]:
     return [InputSpec(shape=list(PPOCRV2[task].input_shape), dtype="float32", name="x")]
 
 
+# Paddle 2.6's dy2static compares program-cache keys by hashes built from object ids. When
+# an exported layer is freed and a new one is allocated at the same address, the new layer
+# can be served the old layer's program (seen in one process exporting many models: a
+# KeyError on the old layer's parameter names). Exported layers are therefore kept alive,
+# so no two exports in a process share an address.
+_EXPORTED: list[nn.Layer] = []
+
+
 def export_inference(model: nn.Layer, task: str, out_dir: str | os.PathLike) -> Path:
     """Write ``out_dir/inference.pdmodel`` + ``.pdiparams`` for an eval-mode copy of ``model``."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
+    _EXPORTED.append(model)
     model.eval()
     # full_graph=True: Paddle 2.6's default AST/SOT mode fails on these models.
     static = paddle.jit.to_static(model, input_spec=input_spec(task), full_graph=True)
