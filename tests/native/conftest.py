@@ -1,0 +1,49 @@
+"""Native fixtures: one native and one aarch64 cross build of ``targets/native`` per test
+session (the slow part: built once, shared by every test), and helpers to run its tools."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from edgeocr.runner.native_build import cross_build_aarch64_linux, host_build
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="session")
+def native_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """``targets/native`` built for this machine, tests and replay runner included; unoptimised
+    to save build time (the optimised code is what the aarch64 build tests)."""
+    return host_build(tmp_path_factory.mktemp("native_build"), optimize=False)
+
+
+@pytest.fixture(scope="session")
+def cross_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """``targets/native`` cross-built for aarch64 Linux with Debian's g++-aarch64-linux-gnu, optimised as shipped."""
+    return cross_build_aarch64_linux(tmp_path_factory.mktemp("cross_build"))
+
+
+@pytest.fixture(scope="session")
+def replay_cases(x86_bundle, tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
+    """Rendered images, the Python runner's results on them and the recordings of its model calls, per mode."""
+    from tests.native.replay_cases import record_cases
+
+    return record_cases(x86_bundle, tmp_path_factory.mktemp("replay_cases"))
+
+
+def probe(build: Path, op: str, cases: list) -> list:
+    """Results of core routine ``op`` on ``cases`` (see tests/probe_main.cpp)."""
+    proc = subprocess.run([str(build / "tests" / "edgeocr_core_probe")], input=json.dumps({"op": op, "cases": cases}),
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout)["results"]
+
+
+def qemu_env() -> dict[str, str]:
+    """Environment for running aarch64 binaries under qemu-user with Debian's cross sysroot."""
+    return {**os.environ, "QEMU_LD_PREFIX": "/usr/aarch64-linux-gnu"}
