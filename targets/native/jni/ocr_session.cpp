@@ -31,18 +31,7 @@ std::string OcrSession::run_argb(const uint32_t* argb, int width, int height, do
   Json lines = Json::array();
   for (const OcrLine& line : result.lines) {
     if (line.score < min_score) continue;
-    Json box = Json::array();
-    for (const PointF& p : line.box) {
-      Json xy = Json::array();
-      xy.push(static_cast<double>(p.x));
-      xy.push(static_cast<double>(p.y));
-      box.push(xy);
-    }
-    Json l = Json::object();
-    l.set("box", box);
-    l.set("text", line.text);
-    l.set("score", static_cast<double>(line.score));
-    lines.push(l);
+    lines.push(line_json(line));
   }
   Json timings = Json::object();
   timings.set("det_pre", result.ms.det_pre);

@@ -31,34 +31,12 @@ double round_to(double v, double decimals) {
 
 double ms_json(double ms) { return round_to(ms, 3); }
 
-// Python's round(score, 6): the double nearest the 6-decimal text.
-double score_json(float score) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.6f", static_cast<double>(score));
-  return std::strtod(buf, nullptr);
-}
-
 Json runner_json(const RunnerBackend& backend) {
   Json r = Json::object();
   r.set("name", kRunnerName);
   r.set("version", EDGEOCR_VERSION);
   r.set("backend", backend.name);
   return r;
-}
-
-Json line_json(const OcrLine& line) {
-  Json box = Json::array();
-  for (const PointF& p : line.box) {
-    Json xy = Json::array();
-    xy.push(static_cast<double>(p.x));
-    xy.push(static_cast<double>(p.y));
-    box.push(xy);
-  }
-  Json j = Json::object();
-  j.set("box", box);
-  j.set("text", line.text);
-  j.set("score", score_json(line.score));
-  return j;
 }
 
 Json stages_json(const StageTimes& ms, Mode mode, size_t lines) {

@@ -1,6 +1,8 @@
 #include "edgeocr/pipeline.h"
 
 #include <chrono>
+#include <cstdio>
+#include <cstdlib>
 
 #include "edgeocr/db_postprocess.h"
 #include "edgeocr/decode.h"
@@ -134,6 +136,24 @@ OcrResult OcrPipeline::run(const Image& image) const {
   for (size_t i = 0; i < boxes.size(); ++i) result.lines.push_back(OcrLine{boxes[i], texts[i].first, texts[i].second});
   result.ms.total = ms_since(start);
   return result;
+}
+
+Json line_json(const OcrLine& line) {
+  Json box = Json::array();
+  for (const PointF& p : line.box) {
+    Json xy = Json::array();
+    xy.push(static_cast<double>(p.x));
+    xy.push(static_cast<double>(p.y));
+    box.push(xy);
+  }
+  // Python's round(score, 6): the double nearest the 6-decimal text.
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.6f", static_cast<double>(line.score));
+  Json j = Json::object();
+  j.set("box", box);
+  j.set("text", line.text);
+  j.set("score", std::strtod(buf, nullptr));
+  return j;
 }
 
 }  // namespace edgeocr

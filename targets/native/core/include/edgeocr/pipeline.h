@@ -11,6 +11,7 @@
 #include "edgeocr/dictionary.h"
 #include "edgeocr/image.h"
 #include "edgeocr/inference.h"
+#include "edgeocr/json.h"
 #include "edgeocr/shapes.h"
 
 namespace edgeocr {
@@ -58,5 +59,9 @@ class OcrPipeline {
   OcrConfig config_;
   Mode mode_;
 };
+
+// One line as the runner contract writes it: {"box": [[x, y] x 4], "text", "score"}, the
+// score rounded like Python's round(score, 6). Shared by the runner and the JNI glue.
+Json line_json(const OcrLine& line);
 
 }  // namespace edgeocr
