@@ -36,12 +36,14 @@ def qat_config(spec: QuantSpec) -> dict:
 
 
 def mark_skipped(model: nn.Layer, spec: QuantSpec) -> int:
-    """Keep depthwise convs in float when the recipe says so; returns how many were skipped."""
-    if not spec.skip_depthwise:
-        return 0
+    """Keep in float the depthwise convs (``skip_depthwise``) and the layers under the
+    ``skip_layers`` name prefixes; returns how many quantizable layers were skipped."""
     skipped = 0
-    for layer in model.sublayers():
-        if isinstance(layer, nn.Conv2D) and layer._groups > 1:
+    for name, layer in model.named_sublayers():
+        if not isinstance(layer, (nn.Conv2D, nn.Linear)):
+            continue
+        depthwise = isinstance(layer, nn.Conv2D) and layer._groups > 1
+        if (spec.skip_depthwise and depthwise) or any(name.startswith(p) for p in spec.skip_layers):
             layer.skip_quant = True
             skipped += 1
     return skipped
@@ -87,7 +89,7 @@ def apply_qat(model: nn.Layer, spec: QuantSpec):
         print(f"WARNING: PACT is not active on every quantized layer ({status}); PACT QAT would silently "
               "degrade to plain QAT, which is unstable for OCR", file=sys.stderr)
         raise QuantizationError(f"PACT not active on all quantized layers: {status}")
-    status["skipped_depthwise"] = skipped
+    status["skipped_layers"] = skipped
     return quanter, status
 
 

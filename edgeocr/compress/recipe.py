@@ -43,6 +43,8 @@ class QuantSpec:
     # Depthwise convs are the quantization-sensitive layers of these models (int8 depthwise
     # rounding alone wrecks the recognizer before training); keeping them float is the default.
     skip_depthwise: bool = True
+    # Sublayer name prefixes kept in float (e.g. "head." for the DB head, see quant/det_pact.yml).
+    skip_layers: list[str] = field(default_factory=list)
     onnx_format: bool = True
     ptq_algo: str = "hist"          # ptq only: hist | KL | avg | abs_max | mse
     ptq_batches: int = 10           # ptq only: calibration batches

@@ -30,7 +30,7 @@ def test_pact_outputs_an_int8_model_with_pact_active(cls_pact, pulled_models) ->
     assert is_quantized(read_program(out / INFER_MODEL))
     pact = report["compression"]["pact"]
     assert pact["before"]["pact_layers"] == pact["before"]["quantized_layers"] > 0
-    assert pact["before"]["skipped_depthwise"] > 0
+    assert pact["before"]["skipped_layers"] > 0
     float_row, int8_row = report["rows"]
     assert int8_row["pdiparams_MB"] < float_row["pdiparams_MB"] * 0.6
     assert 0.0 <= int8_row["cls_acc"] <= 1.0 and report["eval_samples"] == 12
@@ -75,3 +75,35 @@ def test_cli_reports_bad_recipe(tmp_path, pulled_models) -> None:
     bad.write_text("model: cls\nmethod: pact\nextra: 1\n")
     res = CliRunner().invoke(cli, ["quantize", "--model", "cls", "--recipe", str(bad)])
     assert res.exit_code != 0 and "unknown key(s) extra" in str(res.exception)
+
+
+def test_det_pact_recipe_keeps_the_probability_map(pulled_models) -> None:
+    """Regression: PACT on the DB head's input zeroed the detector's map (Hmean 0.0); the
+    shipped det recipe keeps the head float, and the fake-quantized map must match float."""
+    import numpy as np
+    import paddle
+
+    from edgeocr.compress.quantize import apply_qat
+    from edgeocr.compress.recipe import load_recipe
+    from edgeocr.compress.trainer import freeze_batch_norm
+    from edgeocr.models.checkpoint import load_checkpoint
+    from edgeocr.models.modelset import CHECKPOINT
+    from edgeocr.ocr.preprocess import normalize_det
+    from tests.conftest import render_page
+
+    x = paddle.to_tensor(normalize_det(render_page([("雨果咖啡店 Hello", (40, 60), 40)], size=(320, 160)))[None])
+    reference = load_checkpoint("det", pulled_models.det / CHECKPOINT)
+    with paddle.no_grad():
+        expected = reference(x).numpy() > 0.3
+    model = load_checkpoint("det", pulled_models.det / CHECKPOINT)
+    apply_qat(model, load_recipe(model="det", method="pact").quant)
+    model.train()
+    freeze_batch_norm(model)
+    with paddle.no_grad():
+        for _ in range(5):  # let the moving-average activation scales settle
+            model(x)
+    model.eval()
+    with paddle.no_grad():
+        got = model(x).numpy() > 0.3
+    assert expected.sum() > 100
+    assert (got & expected).sum() / (got | expected).sum() > 0.8
