@@ -7,11 +7,15 @@ Prints one Markdown table and writes ``benchmarks/results/compression.json``.
 
     python benchmarks/compression.py                 # the recipes as shipped (long on 2 cores)
     python benchmarks/compression.py --steps 40      # every training run capped at 40 steps
+
+A model folder whose ``report.json`` was made with the same recipe is reused, not rebuilt,
+so an interrupted benchmark continues where it stopped.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import platform
 import sys
 import time
@@ -20,12 +24,25 @@ from pathlib import Path
 
 from edgeocr.compress import job
 from edgeocr.compress.evaluation import METRIC
-from edgeocr.compress.recipe import load_recipe
+from edgeocr.compress.recipe import load_recipe, parse_recipe
 from edgeocr.models import zoo
 from edgeocr.utils.atomic import write_json
 from edgeocr.utils.table import markdown_table
 
 VARIANTS = ("ptq", "pact", "prune", "prune+pact")
+
+
+def _reuse_or_run(folder: Path, recipe, source: Path | None, run) -> dict:
+    """The existing report if ``folder`` was built with this recipe from this source, else ``run()``."""
+    report_file = folder / "report.json"
+    if report_file.is_file():
+        report = json.loads(report_file.read_text(encoding="utf-8"))
+        same_source = source is None or report.get("source") == str(source)
+        # Parsed back into a Recipe: keys added since (with their defaults) do not count as changes.
+        if parse_recipe(report["recipe"], str(report_file)).to_json() == recipe.to_json() and same_source:
+            print(f"{folder}: reusing its report (same recipe)", file=sys.stderr)
+            return report
+    return run()
 
 
 def run_model(task: str, out: Path, steps: int | None, variants: tuple[str, ...]) -> list[dict]:
@@ -41,26 +58,30 @@ def run_model(task: str, out: Path, steps: int | None, variants: tuple[str, ...]
         rows.append(row)
 
     log = lambda m: print(m, file=sys.stderr, flush=True)  # noqa: E731
+    def quantize(method: str, name: str, source: Path | None = None) -> dict:
+        folder, r = out / name, recipe(method)
+        return _reuse_or_run(folder, r, source, lambda: job.quantize(task, r, folder, source=source, log=log))
+
     if "ptq" in variants:
-        report = job.quantize(task, recipe("ptq"), out / f"{task}-ptq", log=log)
+        report = quantize("ptq", f"{task}-ptq")
         add("float", report, 0)
         add("ptq int8", report, 1)
     if "pact" in variants:
-        report = job.quantize(task, recipe("pact"), out / f"{task}-pact", log=log)
+        report = quantize("pact", f"{task}-pact")
         if not rows:
             add("float", report, 0)
         add("pact int8", report, 1)
     if "prune" in variants or "prune+pact" in variants:
-        report = job.prune(task, recipe("prune"), out / f"{task}-prune", log=log)
+        folder, r = out / f"{task}-prune", recipe("prune")
+        report = _reuse_or_run(folder, r, None, lambda: job.prune(task, r, folder, log=log))
         add(f"pruned {report['compression']['prune']['flops_reduction']:.0%} FLOPs", report, 2)
         if "prune+pact" in variants:
-            pq = job.quantize(task, recipe("pact"), out / f"{task}-prune-pact", source=out / f"{task}-prune", log=log)
-            add("pruned + pact int8", pq, 1)
-    base = next(r for r in rows if r["variant"] == "float")
+            add("pruned + pact int8", quantize("pact", f"{task}-prune-pact", source=folder), 1)
+    metric = METRIC[task]
+    base = next(r for r in rows if r["variant"] == "float")[metric]
     for r in rows:
-        r["delta"] = round(r[METRIC[task]] - base[METRIC[task]], 4)
-        r["metric"] = METRIC[task]
-        r["value"] = r.pop(METRIC[task])
+        r["metric"], r["value"] = metric, r.pop(metric)
+        r["delta"] = round(r["value"] - base, 4)
     return rows
 
 
