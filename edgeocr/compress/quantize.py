@@ -142,17 +142,19 @@ def post_training_quantize(task: str, float_dir: Path, out_dir: Path, data: Task
     paddle.enable_static()
     try:
         place = paddle.CPUPlace()
-        x = paddle.static.data(name="x", shape=[None, *batches[0].shape[1:]], dtype="float32")
-        loader = paddle.io.DataLoader(Calibration(), feed_list=[x], places=place, batch_size=None,
-                                      return_list=False)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            quant_post_static(paddle.static.Executor(place), str(float_dir), str(out_dir), data_loader=loader,
-                              model_filename=INFER_MODEL, params_filename=INFER_PARAMS,
-                              save_model_filename=INFER_MODEL, save_params_filename=INFER_PARAMS,
-                              batch_nums=len(batches), algo=spec.ptq_algo, quantizable_op_type=ops,
-                              weight_bits=spec.weight_bits, activation_bits=spec.activation_bits,
-                              weight_quantize_type=spec.weight_quantize_type, onnx_format=spec.onnx_format)
+        # A fresh program per call: a second PTQ in one process would clash on the input name.
+        with paddle.static.program_guard(paddle.static.Program(), paddle.static.Program()):
+            x = paddle.static.data(name="x", shape=[None, *batches[0].shape[1:]], dtype="float32")
+            loader = paddle.io.DataLoader(Calibration(), feed_list=[x], places=place, batch_size=None,
+                                          return_list=False)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                quant_post_static(paddle.static.Executor(place), str(float_dir), str(out_dir), data_loader=loader,
+                                  model_filename=INFER_MODEL, params_filename=INFER_PARAMS,
+                                  save_model_filename=INFER_MODEL, save_params_filename=INFER_PARAMS,
+                                  batch_nums=len(batches), algo=spec.ptq_algo, quantizable_op_type=ops,
+                                  weight_bits=spec.weight_bits, activation_bits=spec.activation_bits,
+                                  weight_quantize_type=spec.weight_quantize_type, onnx_format=spec.onnx_format)
     except Exception as e:  # PaddleSlim raises bare errors from deep inside the static graph
         raise QuantizationError(f"{float_dir}: post-training quantization failed ({type(e).__name__}: {e})") from e
     finally:
