@@ -192,7 +192,7 @@ def prune(task: str, recipe: Recipe, out: str | Path, *, models_name: str = "ppo
         metrics = evaluate_model(task, tmp, inputs.base, inputs.evaluation, threads)
         params, model_flops = deployed_params(model), flops(model, task)
         rows = [_row("unpruned", task, before, inputs.source, params0, flops0, None),
-                {**_row("pruned, before fine-tuning", task, right_after, tmp, params, model_flops, None)},
+                _row("pruned, before fine-tuning", task, right_after, tmp, params, model_flops, None),
                 _row("pruned + fine-tuned", task, metrics, tmp, params, model_flops, seconds)]
         rows[2]["delta"] = round(rows[2][METRIC[task]] - rows[0][METRIC[task]], 4)
         compression = {"method": "prune", "prune": {**plan, "flops_reduction": round(1 - model_flops / flops0, 4),
