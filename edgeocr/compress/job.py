@@ -174,9 +174,10 @@ def prune(task: str, recipe: Recipe, out: str | Path, *, models_name: str = "ppo
     def build(tmp: Path) -> dict:
         t0 = time.perf_counter()
         model = load_trainable(task, inputs.source)
-        sen = sensitivity_file(task, inputs.source / CHECKPOINT, inputs.evaluation, recipe.prune)
+        # Sensitivities are measured on training images: the eval set only ever scores results.
+        sen = sensitivity_file(task, inputs.source / CHECKPOINT, inputs.train, recipe.prune)
         log(f"{task}: sensitivity analysis ({'cached' if sen.is_file() else 'computing'}: {sen})")
-        plan = choose_and_prune(model, teacher, task, recipe.prune, inputs.evaluation, inputs.charset, sen)
+        plan = choose_and_prune(model, teacher, task, recipe.prune, inputs.train, inputs.charset, sen)
         # Export a copy rebuilt from the plan: proves the plan reproduces the shapes, and keeps
         # jit.to_static away from the model that is about to be fine-tuned.
         export_inference(rebuild_pruned(task, model, plan["ratios"]), task, tmp)

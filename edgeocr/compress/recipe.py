@@ -55,9 +55,13 @@ class TrainSpec:
     steps: int = 200
     batch_size: int = 8
     lr: float = 5e-5
+    cosine_decay: bool = True       # lr decays along a half cosine to 0 at the last step
     distill_weight: float = 1.0     # soft targets from the frozen float model (works on unlabelled images)
     task_weight: float = 1.0        # CTC / DB shrink-map / cross-entropy where labels exist
     checkpoint_every: int = 50
+    # Batch norm statistics frozen at the pretrained values (QAT of an intact model); pruning
+    # recipes train them, since a pruned model's layers no longer match them.
+    freeze_bn: bool = True
     det_input_size: int = 512       # det only: square training input side (multiple of 32)
     log_every: int = 10
 

@@ -6,13 +6,17 @@ checkpoint usable and ``resume=True`` continues from it; and determinism — bat
 drawn from a generator seeded by ``(seed, step)``, so a resumed run sees the same batches
 as an uninterrupted one and two runs with one seed give the same weights.
 
-Batch norm stays in eval mode (frozen statistics): the few, small batches that fit on a
-phone developer's CPU would otherwise wreck the pretrained statistics.
+Batch norm is frozen (eval mode, pretrained statistics) when ``freeze_bn`` is set, as for
+QAT of an intact model, where the few small batches that fit on a CPU would only add noise to
+good statistics. A pruned model needs the opposite: its statistics no longer describe the
+thinner layers, and with them frozen the recognizer pruned by 30% stayed at 0.0 line
+accuracy after 100 fine-tuning steps, against 0.84 with batch norm training.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import sys
 import time
 from dataclasses import dataclass, field
@@ -56,6 +60,14 @@ def freeze_batch_norm(model: nn.Layer) -> None:
     for layer in model.sublayers():
         if isinstance(layer, (nn.BatchNorm, nn.BatchNorm2D)):
             layer.eval()
+
+
+def learning_rate(spec: TrainSpec, step: int) -> float:
+    """``spec.lr``, or with ``cosine_decay`` that rate decayed along a half cosine to 0 at the
+    last step: a function of the step alone, so a resumed run follows the same schedule."""
+    if not spec.cosine_decay:
+        return spec.lr
+    return spec.lr * 0.5 * (1 + math.cos(math.pi * step / spec.steps))
 
 
 def _rekey_optimizer(state: dict, model: nn.Layer, to_keys: bool) -> dict:
@@ -105,7 +117,9 @@ def train(model: nn.Layer, step_loss: StepLoss, spec: TrainSpec, seed: int, work
     try:
         for step in bar:
             model.train()
-            freeze_batch_norm(model)
+            if spec.freeze_bn:
+                freeze_batch_norm(model)
+            opt.set_lr(learning_rate(spec, step))
             loss, parts, n = step_loss(np.random.default_rng([seed, step]))
             loss.backward()
             opt.step()

@@ -4,9 +4,12 @@ import json
 
 import numpy as np
 import paddle
+import pytest
 
 from edgeocr.compress import job
-from edgeocr.compress.source import PRUNE_PLAN, flops, load_trainable
+from edgeocr.compress.prune import flops_reduction, ratios_at, search_ratios, skip_list
+from edgeocr.compress.source import PRUNE_PLAN, flops, load_trainable, make_pruner
+from edgeocr.errors import ModelError
 from edgeocr.convert.program import is_quantized, read_program
 from edgeocr.models.modelset import INFER_MODEL
 from tests.compress.conftest import small
@@ -16,7 +19,7 @@ def test_prune_reduces_flops_and_keeps_channels_aligned(cls_prune_out) -> None:
     out, report = cls_prune_out
     unpruned, right_after, final = report["rows"]
     assert final["MFLOPs"] < unpruned["MFLOPs"] and final["params"] < unpruned["params"]
-    assert report["compression"]["prune"]["flops_reduction"] > 0.1
+    assert report["compression"]["prune"]["flops_reduction"] >= 0.3  # the recipe's target, reached
     model = load_trainable("cls", out)
     for name, p in model.named_parameters():
         if name.endswith("conv.weight") and ".expand_conv." in name:
@@ -56,3 +59,37 @@ def test_quantize_starts_from_a_pruned_model(cls_prune_out, tmp_path) -> None:
     report = job.quantize("cls", small("cls", "ptq"), tmp_path / "pq", source=out)
     assert is_quantized(read_program(tmp_path / "pq" / INFER_MODEL))
     assert report["rows"][0]["MFLOPs"] < 20  # measured on the pruned start, not the original
+
+
+@pytest.fixture()
+def cls_pruner(pulled_models):
+    """The real classifier, its pruner, the skip list, and made-up sensitivities of every
+    prunable layer (loss growing linearly with the ratio, each layer at its own rate)."""
+    model = load_trainable("cls", pulled_models.cls)
+    pruner = make_pruner(model, "cls")
+    skip = skip_list(model)
+    layers = [c.master_name for c in pruner.collections if c.master_name not in skip]
+    rates = np.random.default_rng(0).uniform(0.2, 2.0, len(layers))
+    sensitivities = {name: {round(r, 2): float(min(1.0, r * rate)) for r in np.arange(0.1, 1.0, 0.1)}
+                     for name, rate in zip(layers, rates)}
+    return model, pruner, skip, sensitivities
+
+
+@pytest.mark.parametrize("target", [0.1, 0.3])
+def test_search_reaches_the_flops_target_with_the_least_pruning(cls_pruner, target) -> None:
+    model, pruner, skip, sensitivities = cls_pruner
+    base = flops(model, "cls")
+    ratios, reached = search_ratios(pruner, model, "cls", sensitivities, target, 8, skip)
+    assert reached >= target
+    assert flops_reduction(pruner, model, "cls", ratios, base) == pytest.approx(reached)
+    assert flops(model, "cls") == base  # the search leaves the model as it found it
+    # No threshold on a fine grid reaches the target with less pruning.
+    grid = [flops_reduction(pruner, model, "cls", ratios_at(pruner, sensitivities, t, 8, skip), base)
+            for t in np.linspace(0, 1, 41)]
+    assert reached <= min(g for g in grid if g >= target) + 1e-9
+
+
+def test_unreachable_flops_target_is_an_error(cls_pruner) -> None:
+    model, pruner, skip, sensitivities = cls_pruner
+    with pytest.raises(ModelError, match="cannot be reached"):
+        search_ratios(pruner, model, "cls", sensitivities, 0.99, 8, skip)

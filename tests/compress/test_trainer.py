@@ -8,7 +8,7 @@ import pytest
 from edgeocr.compress.data import load_task_data, resolve_labels
 from edgeocr.compress.objectives import make_step_loss
 from edgeocr.compress.recipe import TrainSpec
-from edgeocr.compress.trainer import STATE, TrainingInterrupted, train
+from edgeocr.compress.trainer import STATE, TrainingInterrupted, learning_rate, train
 from edgeocr.models.charset import load_charset
 from edgeocr.models.checkpoint import load_checkpoint
 from edgeocr.models.modelset import CHECKPOINT
@@ -64,3 +64,20 @@ def test_interrupt_then_resume_equals_uninterrupted(pulled_models, cls_data, tmp
     assert log.resumed_from == 2
     ww, wr = _weights(whole), _weights(resumed)
     assert all(np.allclose(ww[k], wr[k], atol=1e-6) for k in ww)
+
+
+@pytest.mark.parametrize("freeze_bn", [True, False])
+def test_batch_norm_statistics_train_only_when_not_frozen(pulled_models, cls_data, tmp_path, freeze_bn) -> None:
+    spec = TrainSpec(steps=2, batch_size=4, lr=1e-4, checkpoint_every=2, log_every=1, freeze_bn=freeze_bn)
+    model, _ = _run(pulled_models, cls_data, tmp_path, spec=spec)
+    start = _weights(load_checkpoint("cls", pulled_models.cls / CHECKPOINT))
+    moved = [k for k, v in _weights(model).items() if k.endswith("._mean") and not np.array_equal(v, start[k])]
+    assert bool(moved) is not freeze_bn
+
+
+def test_cosine_schedule_depends_on_the_step_alone() -> None:
+    spec = TrainSpec(steps=10, lr=1e-3)
+    rates = [learning_rate(spec, s) for s in range(10)]
+    assert rates[0] == pytest.approx(1e-3) and rates[5] == pytest.approx(5e-4) and 0 < rates[9] < 1e-4
+    assert all(a > b for a, b in zip(rates, rates[1:]))
+    assert learning_rate(TrainSpec(steps=10, lr=1e-3, cosine_decay=False), 9) == 1e-3
