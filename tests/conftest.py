@@ -5,7 +5,9 @@ output near-zero for it)."""
 from __future__ import annotations
 
 import os
+import subprocess
 from pathlib import Path
+from typing import Iterator
 
 import numpy as np
 import pytest
@@ -71,3 +73,17 @@ def arm_bundle(pulled_models, tmp_path_factory):
     from edgeocr.convert.targets import load_target
 
     return convert_bundle(pulled_models, load_target("arm64-v8a"), tmp_path_factory.mktemp("b") / "arm")
+
+
+@pytest.fixture
+def tiny_fs(tmp_path: Path) -> Iterator[Path]:
+    """A 256 KiB tmpfs, to fill a disk for real; skipped where mounting is not allowed."""
+    mnt = tmp_path / "tiny fs"
+    mnt.mkdir()
+    proc = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(mnt)], capture_output=True)
+    if proc.returncode:
+        pytest.skip(f"cannot mount a tmpfs here: {proc.stderr.decode().strip()}")
+    try:
+        yield mnt
+    finally:
+        subprocess.run(["umount", "-l", str(mnt)], capture_output=True)

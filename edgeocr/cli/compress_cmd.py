@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import click
@@ -56,14 +57,18 @@ def quantize(task, recipe, train_labels, eval_labels, steps, source, models_name
 @click.command("prune")
 @_common
 @click.option("--criterion", type=click.Choice(["fpgm", "l1"]), help="Filter importance criterion.")
-@click.option("--flops-ratio", type=click.FloatRange(0.0, 0.9), help="Target FLOPs reduction, e.g. 0.3.")
+@click.option("--flops-ratio", type=click.FloatRange(0.0, 0.95), help="Target FLOPs reduction, e.g. 0.3.")
 @click.option("--loss-budget", type=click.FloatRange(0.0, 1.0),
               help="Per-layer budget of proxy accuracy loss (instead of --flops-ratio), e.g. 0.02.")
 def prune(task, recipe, train_labels, eval_labels, steps, source, models_name, out, resume, threads,
           criterion, flops_ratio, loss_budget) -> None:
     """Prune filters by sensitivity, fine-tune, and report parameters, FLOPs and accuracy."""
+    if flops_ratio is not None and loss_budget is not None:
+        raise click.UsageError("give --flops-ratio or --loss-budget, not both")
     r = (load_recipe(recipe, model=task, method="prune").override("train", steps=steps)
          .override("prune", criterion=criterion, flops_ratio=flops_ratio, loss_budget=loss_budget))
+    if flops_ratio is not None:  # a FLOPs target on the command line wins over a recipe's loss budget
+        r = dataclasses.replace(r, prune=dataclasses.replace(r.prune, loss_budget=None))
     out = out or Path(f"out/compress/{task}-prune")
     report = job.prune(task, r, out, models_name=models_name, source=source, train_labels=train_labels,
                        eval_labels=eval_labels, resume=resume, threads=threads, log=lambda m: click.echo(m, err=True))

@@ -155,6 +155,8 @@ def post_training_quantize(task: str, float_dir: Path, out_dir: Path, data: Task
                                   batch_nums=len(batches), algo=spec.ptq_algo, quantizable_op_type=ops,
                                   weight_bits=spec.weight_bits, activation_bits=spec.activation_bits,
                                   weight_quantize_type=spec.weight_quantize_type, onnx_format=spec.onnx_format)
+    except OSError:  # e.g. a full disk while saving: the caller reports it for the output folder
+        raise
     except Exception as e:  # PaddleSlim raises bare errors from deep inside the static graph
         raise QuantizationError(f"{float_dir}: post-training quantization failed ({type(e).__name__}: {e})") from e
     finally:

@@ -103,6 +103,29 @@ class Recipe:
 
 SECTIONS = {"data": DataSpec, "quant": QuantSpec, "train": TrainSpec, "prune": PruneSpec}
 
+# Values PaddleSlim accepts, checked when the recipe is read rather than deep inside a
+# training run (where PaddleSlim fails with a bare assertion, minutes in).
+CHOICES = {
+    "weight_quantize_type": ("channel_wise_abs_max", "abs_max"),
+    "activation_quantize_type": ("moving_average_abs_max", "range_abs_max", "abs_max"),
+    "ptq_algo": ("hist", "KL", "avg", "mse", "emd", "abs_max", "min_max", "ptf"),
+    "criterion": ("fpgm", "l1"),
+}
+POSITIVE = {"train_count", "eval_count", "steps", "batch_size", "lr", "checkpoint_every", "log_every",
+            "ptq_batches", "align", "sensitivity_images"}
+BETWEEN = {"weight_bits": (2, 16), "activation_bits": (2, 16), "flops_ratio": (0.0, 0.95), "loss_budget": (0.0, 1.0)}
+
+
+def _check_value(key: str, value: Any, where: str) -> None:
+    if key in CHOICES and value not in CHOICES[key]:
+        raise InputError(f"{where}: {value!r} is not one of {', '.join(CHOICES[key])}")
+    if key in POSITIVE and value <= 0:
+        raise InputError(f"{where}: must be positive, got {value!r}")
+    if key in BETWEEN and value is not None and not BETWEEN[key][0] <= value <= BETWEEN[key][1]:
+        raise InputError(f"{where}: must be between {BETWEEN[key][0]} and {BETWEEN[key][1]}, got {value!r}")
+    if key == "det_input_size" and (value < 64 or value % 32):
+        raise InputError(f"{where}: must be a multiple of 32 and at least 64, got {value!r}")
+
 
 def _check_type(value: Any, hint: Any, where: str) -> Any:
     origin = typing.get_origin(hint)
@@ -131,7 +154,10 @@ def _section(cls: type, raw: Any, where: str) -> Any:
     unknown = sorted(set(raw) - set(hints))
     if unknown:
         raise InputError(f"{where}: unknown key(s) {', '.join(unknown)} (valid: {', '.join(hints)})")
-    return cls(**{k: _check_type(v, hints[k], f"{where}.{k}") for k, v in raw.items()})
+    values = {k: _check_type(v, hints[k], f"{where}.{k}") for k, v in raw.items()}
+    for k, v in values.items():
+        _check_value(k, v, f"{where}.{k}")
+    return cls(**values)
 
 
 def parse_recipe(raw: Any, source: str) -> Recipe:

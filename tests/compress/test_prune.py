@@ -19,7 +19,8 @@ def test_prune_reduces_flops_and_keeps_channels_aligned(cls_prune_out) -> None:
     out, report = cls_prune_out
     unpruned, right_after, final = report["rows"]
     assert final["MFLOPs"] < unpruned["MFLOPs"] and final["params"] < unpruned["params"]
-    assert report["compression"]["prune"]["flops_reduction"] >= 0.3  # the recipe's target, reached
+    # The target, reached without overshooting (an ungraded proxy once made this 65%).
+    assert 0.3 <= report["compression"]["prune"]["flops_reduction"] < 0.45
     model = load_trainable("cls", out)
     for name, p in model.named_parameters():
         if name.endswith("conv.weight") and ".expand_conv." in name:
@@ -93,3 +94,9 @@ def test_unreachable_flops_target_is_an_error(cls_pruner) -> None:
     model, pruner, skip, sensitivities = cls_pruner
     with pytest.raises(ModelError, match="cannot be reached"):
         search_ratios(pruner, model, "cls", sensitivities, 0.99, 8, skip)
+
+
+def test_finetune_of_a_pruned_model_stays_loadable(cls_prune_out, tmp_path) -> None:
+    out, _ = cls_prune_out
+    job.finetune("cls", small("cls", "pact", steps=1), tmp_path / "ft", source=out)
+    assert flops(load_trainable("cls", tmp_path / "ft"), "cls") == flops(load_trainable("cls", out), "cls")

@@ -14,7 +14,7 @@ from edgeocr.convert.bundle import convert_bundle
 from edgeocr.convert.nbfile import read_nb
 from edgeocr.convert.program import is_quantized, read_program
 from edgeocr.convert.targets import load_target
-from edgeocr.errors import DataError
+from edgeocr.errors import DataError, EdgeOCRError, ModelError
 from edgeocr.models.modelset import INFER_MODEL, ModelSet
 from tests.compress.conftest import small
 
@@ -107,3 +107,41 @@ def test_det_pact_recipe_keeps_the_probability_map(pulled_models) -> None:
         got = model(x).numpy() > 0.3
     assert expected.sum() > 100
     assert (got & expected).sum() / (got | expected).sum() > 0.8
+
+
+def test_model_folder_of_another_task_is_refused(pulled_models, tmp_path) -> None:
+    with pytest.raises(ModelError, match="holds a det model, but --model is rec"):
+        job.quantize("rec", small("rec", "ptq"), tmp_path / "x", source=pulled_models.det)
+    assert not (tmp_path / "x").exists()
+
+
+def test_full_disk_while_saving_is_a_clear_error_and_keeps_the_earlier_output(pulled_models, tiny_fs) -> None:
+    out = tiny_fs / "cls-ptq"
+    out.mkdir()
+    (out / "report.json").write_text('{"earlier": true}')
+    (tiny_fs / "filler").write_bytes(b"\0" * 200_000)  # leaves ~50 KiB: less than the model needs
+    with pytest.raises(EdgeOCRError, match="no space left on device while saving"):
+        job.quantize("cls", small("cls", "ptq"), out)
+    assert json.loads((out / "report.json").read_text()) == {"earlier": True}
+    assert sorted(p.name for p in tiny_fs.iterdir()) == ["cls-ptq", "filler"]  # no half-written folder
+
+
+def test_full_disk_while_saving_pact(pulled_models, tiny_fs) -> None:
+    (tiny_fs / "filler").write_bytes(b"\0" * 200_000)
+    with pytest.raises(EdgeOCRError, match="no space left on device while saving"):
+        job.quantize("cls", small("cls", "pact", steps=1), tiny_fs / "cls-pact")
+    # No output folder; the checkpoint folder (kept for --resume) holds no half-written file.
+    assert sorted(p.name for p in tiny_fs.iterdir()) == ["cls-pact.train", "filler"]
+    assert not [p.name for p in (tiny_fs / "cls-pact.train").iterdir() if p.name.startswith(".")]
+
+
+def test_finetune_control_is_a_float_model_trained_like_pact(pulled_models, tmp_path) -> None:
+    from edgeocr.compress.source import load_trainable
+
+    out = tmp_path / "cls-finetune"
+    report = job.finetune("cls", small("cls", "pact"), out)
+    assert not is_quantized(read_program(out / INFER_MODEL))
+    assert report["compression"]["method"] == "finetune" and report["compression"]["training"]["steps"] == 2
+    assert [r["variant"] for r in report["rows"]] == ["float", "float fine-tuned"]
+    assert report["rows"][1]["pdiparams_MB"] == report["rows"][0]["pdiparams_MB"]  # still float
+    load_trainable("cls", out)  # the folder is a starting point like any other

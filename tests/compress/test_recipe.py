@@ -47,3 +47,31 @@ def test_recipe_for_another_model_is_refused(tmp_path) -> None:
 def test_cli_flags_override_the_recipe() -> None:
     recipe = load_recipe(model="rec", method="pact").override("train", steps=7, lr=None)
     assert recipe.train.steps == 7 and recipe.train.lr == load_recipe(model="rec", method="pact").train.lr
+
+
+@pytest.mark.parametrize("section, line, message", [
+    ("prune", "criterion: fpgmm", r"prune.criterion: 'fpgmm' is not one of fpgm, l1"),
+    ("quant", "ptq_algo: kl", r"quant.ptq_algo: 'kl' is not one of"),
+    ("train", "steps: 0", r"train.steps: must be positive"),
+    ("prune", "flops_ratio: 1.5", r"prune.flops_ratio: must be between"),
+    ("train", "det_input_size: 500", r"train.det_input_size: must be a multiple of 32"),
+])
+def test_value_out_of_range_is_an_error_naming_file_and_key(tmp_path, section, line, message) -> None:
+    path = _write(tmp_path, f"model: det\nmethod: prune\n{section}:\n  {line}\n")
+    with pytest.raises(InputError, match=rf"r.yml: {message}"):
+        load_recipe(path, model="det", method="prune")
+
+
+def test_every_recipe_key_is_documented_in_the_readme() -> None:
+    import dataclasses
+    from pathlib import Path
+
+    from edgeocr.compress.recipe import SECTIONS, Recipe
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    rows = {(line.split("|")[1].strip(), line.split("|")[2].strip().strip("`"))
+            for line in readme.splitlines() if line.startswith("| ") and line.count("|") >= 6}
+    top = {f.name for f in dataclasses.fields(Recipe)} - {"source", *SECTIONS}
+    declared = {("(top)", k) for k in top} | {(name, f.name) for name, cls in SECTIONS.items()
+                                              for f in dataclasses.fields(cls)}
+    assert declared <= rows, sorted(declared - rows)

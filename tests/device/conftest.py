@@ -195,21 +195,6 @@ def target(request: pytest.FixtureRequest, tmp_path: Path) -> Target:
     return Target(LocalDevice(workdir=workdir), workdir)
 
 
-@pytest.fixture
-def tiny_fs(tmp_path: Path) -> Iterator[Path]:
-    """A 256 KiB tmpfs, to fill a disk for real; skipped where mounting is not allowed."""
-    mnt = tmp_path / "tiny fs"
-    mnt.mkdir()
-    proc = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(mnt)], capture_output=True)
-    if proc.returncode:
-        pytest.skip(f"cannot mount a tmpfs here: {proc.stderr.decode().strip()}")
-    try:
-        yield mnt
-    finally:
-        subprocess.run(["umount", "-l", str(mnt)], capture_output=True)
-
-
-
 # -- deploy and bench --------------------------------------------------------------------------
 
 X86_PROPS = {"ro.product.cpu.abi": "x86_64", "ro.product.cpu.abilist": "x86_64"}
