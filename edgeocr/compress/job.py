@@ -28,7 +28,7 @@ from edgeocr.compress.prune import choose_and_prune, sensitivity_file
 from edgeocr.compress.quantize import apply_qat, export_qat, pact_status, post_training_quantize
 from edgeocr.compress.recipe import Recipe
 from edgeocr.compress.source import PRUNE_PLAN, deployed_params, flops, load_trainable, rebuild_pruned
-from edgeocr.compress.trainer import train
+from edgeocr.compress.trainer import TrainLog, train
 from edgeocr.errors import EdgeOCRError, ModelError
 from edgeocr.models.charset import Charset, load_charset
 from edgeocr.models.checkpoint import save_checkpoint
@@ -126,7 +126,7 @@ def _output(out: Path, build: Callable[[Path], dict]) -> dict:
 
 
 def _fine_tune(task: str, model: paddle.nn.Layer, teacher: paddle.nn.Layer, inputs: Inputs, workdir: Path,
-               resume: bool, desc: str):
+               resume: bool, desc: str) -> TrainLog:
     """Train ``model`` in place by the recipe: distillation from ``teacher`` plus the task loss."""
     if task == "det":
         model.head.train_threshold = False  # the deployed detector has no threshold branch
