@@ -96,50 +96,61 @@ def _finish(tmp: Path, task: str, inputs: Inputs, compression: dict, rows: list[
 
 @dataclass
 class Start:
-    """What both jobs establish before compressing: inputs, the starting model and its figures."""
+    """What every job establishes before compressing: inputs, the starting model and its
+    figures, and where and how it runs."""
 
+    task: str
     inputs: Inputs
     reference: paddle.nn.Layer
     metrics: dict
     params: int
     flops: int
+    out: Path
+    workdir: Path                   # training checkpoints, ``<out>.train/``
+    resume: bool
+    threads: int
+    log: Callable[[str], None]
 
 
-def _start(task: str, recipe: Recipe, models_name: str, source: str | Path | None, train_labels: str | None,
-           eval_labels: str | None, threads: int, log: Callable[[str], None]) -> Start:
+def _start(task: str, recipe: Recipe, out: str | Path, models_name: str, source: str | Path | None,
+           train_labels: str | None, eval_labels: str | None, resume: bool, threads: int,
+           log: Callable[[str], None]) -> Start:
     inputs = prepare(task, recipe, models_name, source, train_labels, eval_labels)
     log(f"{task}: train {len(inputs.train)} / eval {len(inputs.evaluation)} samples; measuring the starting model")
     metrics = evaluate_model(task, inputs.source, inputs.base, inputs.evaluation, threads)
     reference = load_trainable(task, inputs.source)
-    return Start(inputs, reference, metrics, deployed_params(reference), flops(reference, task))
+    return Start(task, inputs, reference, metrics, deployed_params(reference), flops(reference, task), Path(out),
+                 Path(f"{out}.train"), resume, threads, log)
 
 
-def _output(out: Path, build: Callable[[Path], dict]) -> dict:
-    """Build the output folder atomically; a full disk becomes a clear error."""
+def _complete(start: Start, build: Callable[[Path], dict]) -> dict:
+    """Build the output folder atomically (a full disk becomes a clear error), then drop the
+    training checkpoints, which only a failed run needs."""
     try:
-        with atomic_dir(out, replace=True) as tmp:
-            return build(tmp)
+        with atomic_dir(start.out, replace=True) as tmp:
+            report = build(tmp)
     except OSError as e:
         if e.errno == errno.ENOSPC:
-            raise EdgeOCRError(f"{out}: no space left on device while saving; earlier outputs are intact") from e
+            raise EdgeOCRError(f"{start.out}: no space left on device while saving; earlier outputs are intact") from e
         raise
+    shutil.rmtree(start.workdir, ignore_errors=True)
+    return report
 
 
-def _fine_tune(task: str, model: paddle.nn.Layer, teacher: paddle.nn.Layer, inputs: Inputs, workdir: Path,
-               resume: bool, desc: str) -> TrainLog:
-    """Train ``model`` in place by the recipe: distillation from ``teacher`` plus the task loss."""
-    if task == "det":
-        model.head.train_threshold = False  # the deployed detector has no threshold branch
-    step = make_step_loss(task, model, teacher, inputs.train, inputs.recipe.train, inputs.charset)
-    return train(model, step, inputs.recipe.train, inputs.recipe.seed, workdir, resume=resume, desc=desc)
-
-
-def _versus_start(tmp: Path, task: str, start: Start, variant: str, compression: dict, seconds: float,
-                  threads: int, log: Callable[[str], None]) -> dict:
-    """Measure the model built in ``tmp``, and report it against the starting model."""
+def _fine_tune(start: Start, model: paddle.nn.Layer, desc: str) -> TrainLog:
+    """Train ``model`` in place by the recipe: distillation from the starting model plus the task loss."""
     inputs = start.inputs
-    log(f"{task}: measuring the {variant} model")
-    metrics = evaluate_model(task, tmp, inputs.base, inputs.evaluation, threads)
+    if start.task == "det":
+        model.head.train_threshold = False  # the deployed detector has no threshold branch
+    step = make_step_loss(start.task, model, start.reference, inputs.train, inputs.recipe.train, inputs.charset)
+    return train(model, step, inputs.recipe.train, inputs.recipe.seed, start.workdir, resume=start.resume, desc=desc)
+
+
+def _versus_start(start: Start, tmp: Path, variant: str, compression: dict, seconds: float) -> dict:
+    """Measure the model built in ``tmp``, and report it against the starting model."""
+    task, inputs = start.task, start.inputs
+    start.log(f"{task}: measuring the {variant} model")
+    metrics = evaluate_model(task, tmp, inputs.base, inputs.evaluation, start.threads)
     rows = [_row("float", task, start.metrics, inputs.source, start.params, start.flops, None),
             _row(variant, task, metrics, tmp, start.params, start.flops, seconds)]
     rows[1]["delta"] = round(rows[1][METRIC[task]] - rows[0][METRIC[task]], 4)
@@ -150,8 +161,7 @@ def quantize(task: str, recipe: Recipe, out: str | Path, *, models_name: str = "
              source: str | Path | None = None, train_labels: str | None = None, eval_labels: str | None = None,
              resume: bool = False, threads: int = 2, log: Callable[[str], None] = lambda _: None) -> dict:
     """PACT QAT or PTQ of ``task`` according to ``recipe``; returns the report."""
-    out, workdir = Path(out), Path(f"{out}.train")
-    start = _start(task, recipe, models_name, source, train_labels, eval_labels, threads, log)
+    start = _start(task, recipe, out, models_name, source, train_labels, eval_labels, resume, threads, log)
     inputs = start.inputs
 
     def build(tmp: Path) -> dict:
@@ -159,7 +169,7 @@ def quantize(task: str, recipe: Recipe, out: str | Path, *, models_name: str = "
         if recipe.method == "pact":
             student = load_trainable(task, inputs.source)
             quanter, before = apply_qat(student, recipe.quant)
-            train_log = _fine_tune(task, student, start.reference, inputs, workdir, resume, f"pact {task}")
+            train_log = _fine_tune(start, student, f"pact {task}")
             after = pact_status(student)
             paddle.save(student.state_dict(), str(tmp / "qat.pdparams"))
             export_qat(quanter, student, task, tmp)
@@ -168,12 +178,9 @@ def quantize(task: str, recipe: Recipe, out: str | Path, *, models_name: str = "
             compression = {"method": "ptq", "ptq": post_training_quantize(task, inputs.source, tmp, inputs.train,
                                                                           inputs.charset, recipe)}
         compression["int8"] = True
-        return _versus_start(tmp, task, start, f"{recipe.method} int8", compression, time.perf_counter() - t0,
-                             threads, log)
+        return _versus_start(start, tmp, f"{recipe.method} int8", compression, time.perf_counter() - t0)
 
-    report = _output(out, build)
-    shutil.rmtree(workdir, ignore_errors=True)
-    return report
+    return _complete(start, build)
 
 
 def finetune(task: str, recipe: Recipe, out: str | Path, *, models_name: str = "ppocrv2",
@@ -185,33 +192,28 @@ def finetune(task: str, recipe: Recipe, out: str | Path, *, models_name: str = "
     Fine-tuning alone moves accuracy — on data like the eval set it gains — so int8 against
     this model is what quantization itself costs; against the starting model it is not.
     """
-    out, workdir = Path(out), Path(f"{out}.train")
-    start = _start(task, recipe, models_name, source, train_labels, eval_labels, threads, log)
+    start = _start(task, recipe, out, models_name, source, train_labels, eval_labels, resume, threads, log)
     inputs = start.inputs
 
     def build(tmp: Path) -> dict:
         t0 = time.perf_counter()
         model = load_trainable(task, inputs.source)
-        train_log = _fine_tune(task, model, start.reference, inputs, workdir, resume, f"finetune {task}")
+        train_log = _fine_tune(start, model, f"finetune {task}")
         save_checkpoint(model, tmp / CHECKPOINT)
         if (inputs.source / PRUNE_PLAN).is_file():  # a pruned start stays loadable
             shutil.copy2(inputs.source / PRUNE_PLAN, tmp / PRUNE_PLAN)
         export_inference(model, task, tmp)
         compression = {"method": "finetune", "training": train_log.to_json()}
-        return _versus_start(tmp, task, start, "float fine-tuned", compression, time.perf_counter() - t0,
-                             threads, log)
+        return _versus_start(start, tmp, "float fine-tuned", compression, time.perf_counter() - t0)
 
-    report = _output(out, build)
-    shutil.rmtree(workdir, ignore_errors=True)
-    return report
+    return _complete(start, build)
 
 
 def prune(task: str, recipe: Recipe, out: str | Path, *, models_name: str = "ppocrv2",
           source: str | Path | None = None, train_labels: str | None = None, eval_labels: str | None = None,
           resume: bool = False, threads: int = 2, log: Callable[[str], None] = lambda _: None) -> dict:
     """Sensitivity-based pruning + fine-tuning of ``task``; returns the report."""
-    out, workdir = Path(out), Path(f"{out}.train")
-    start = _start(task, recipe, models_name, source, train_labels, eval_labels, threads, log)
+    start = _start(task, recipe, out, models_name, source, train_labels, eval_labels, resume, threads, log)
     inputs, teacher, before = start.inputs, start.reference, start.metrics
     params0, flops0 = start.params, start.flops
 
@@ -226,7 +228,7 @@ def prune(task: str, recipe: Recipe, out: str | Path, *, models_name: str = "ppo
         # jit.to_static away from the model that is about to be fine-tuned.
         export_inference(rebuild_pruned(task, model, plan["ratios"]), task, tmp)
         right_after = evaluate_model(task, tmp, inputs.base, inputs.evaluation, threads)
-        train_log = _fine_tune(task, model, teacher, inputs, workdir, resume, f"finetune {task}")
+        train_log = _fine_tune(start, model, f"finetune {task}")
         save_checkpoint(model, tmp / CHECKPOINT)
         write_json(tmp / PRUNE_PLAN, {"task": task, "ratios": plan["ratios"], "criterion": plan["criterion"]})
         export_inference(model, task, tmp)
@@ -243,6 +245,4 @@ def prune(task: str, recipe: Recipe, out: str | Path, *, models_name: str = "ppo
         return _finish(tmp, task, inputs, compression, rows,
                        {"unpruned": before, "pruned_before_finetune": right_after, "compressed": metrics})
 
-    report = _output(out, build)
-    shutil.rmtree(workdir, ignore_errors=True)
-    return report
+    return _complete(start, build)
