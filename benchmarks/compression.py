@@ -152,7 +152,8 @@ def main() -> None:
     print(markdown_table(rows, columns))
     targets = check_targets(rows)
     print(markdown_table(targets))
-    write_json(args.json, {"rows": rows, "targets": targets, "steps_cap": args.steps, "seconds": round(time.perf_counter() - t0, 1),
+    write_json(args.json, {"rows": rows, "targets": targets, "steps_cap": args.steps,
+                           "seconds": round(time.perf_counter() - t0, 1),
                            "host": platform.platform(), "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
                            "command": " ".join(sys.argv)})
 

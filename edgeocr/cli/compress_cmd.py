@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from edgeocr.compress import job
-from edgeocr.compress.recipe import load_recipe
+from edgeocr.compress.recipe import BETWEEN, load_recipe
 from edgeocr.utils.table import markdown_table
 
 _TASK = click.option("--model", "task", type=click.Choice(["det", "cls", "rec"]), required=True,
@@ -57,8 +57,8 @@ def quantize(task, recipe, train_labels, eval_labels, steps, source, models_name
 @click.command("prune")
 @_common
 @click.option("--criterion", type=click.Choice(["fpgm", "l1"]), help="Filter importance criterion.")
-@click.option("--flops-ratio", type=click.FloatRange(0.0, 0.95), help="Target FLOPs reduction, e.g. 0.3.")
-@click.option("--loss-budget", type=click.FloatRange(0.0, 1.0),
+@click.option("--flops-ratio", type=click.FloatRange(*BETWEEN["flops_ratio"]), help="Target FLOPs reduction, e.g. 0.3.")
+@click.option("--loss-budget", type=click.FloatRange(*BETWEEN["loss_budget"]),
               help="Per-layer budget of proxy accuracy loss (instead of --flops-ratio), e.g. 0.02.")
 def prune(task, recipe, train_labels, eval_labels, steps, source, models_name, out, resume, threads,
           criterion, flops_ratio, loss_budget) -> None:
