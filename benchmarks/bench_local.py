@@ -1,6 +1,6 @@
-"""Benchmark float and quantized PP-OCRv2 on this host with ``edgeocr bench --local``.
+"""Benchmark float and quantized PP-OCRv2 on this host, as ``edgeocr bench --local`` does.
 
-Rows, each one ``edgeocr bench --local`` run (its own folder of results):
+Rows, each one ``edgeocr.bench.run`` on this host (its own folder of results):
 
 - ``lite-float``: the pulled models converted for x86_64 (``--target x86_64``), run by the
   Python runner on the pip Paddle-Lite runtime — the deployment path, on this host;
@@ -15,8 +15,8 @@ Without ``--variant`` every ``out/compress/*`` folder with a compression manifes
 with none found the script says so and measures the float rows only — no invented rows.
 
 All latency here is host latency (transport ``local``), not a phone's; the results say so.
-The comparison table (``edgeocr report``) is written to ``<out>/report.md`` and, with how it
-was made, to ``<out>/RESULTS.md``.
+The comparison (``edgeocr report``'s table, built from the returned rows, never from printed
+text) is written to ``<out>/report.md`` and, with how it was made, to ``<out>/RESULTS.md``.
 
     .venv/bin/python benchmarks/bench_local.py [--data LABELS] [--variant NAME=TASK:DIR[,TASK:DIR]]...
         [--threads 1,2] [--warmup 2] [--repeats 5] [--out benchmarks/results/local]
@@ -29,26 +29,12 @@ import json
 import os
 import platform
 import shlex
-import subprocess
 import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-EDGEOCR = [sys.executable, "-m", "edgeocr.cli.main"]
 TASKS = ("det", "cls", "rec")
-SAMPLE = ["data", "synth", "--kind", "det", "--count", "12", "--seed", "11"]  # what `make sample` renders
-
-
-def run(args: list[str], log: list[str]) -> str:
-    """Run an edgeocr command (its progress goes to our stderr); its stdout, or exit on failure."""
-    command = shlex.join(["edgeocr", *args])
-    print(f"$ {command}", file=sys.stderr, flush=True)
-    log.append(command)
-    proc = subprocess.run([*EDGEOCR, *args], stdout=subprocess.PIPE, text=True, cwd=REPO)
-    if proc.returncode:
-        sys.exit(f"bench_local: failed ({proc.returncode}): {command}\n{proc.stdout}")
-    return proc.stdout
 
 
 def parse_variant(spec: str) -> tuple[str, dict[str, Path]]:
@@ -93,6 +79,10 @@ def compose(float_set: Path, replace: dict[str, Path], folder: Path) -> Path:
     return folder
 
 
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", type=Path, help="det label file [default: out/sample/det, rendered if missing]")
@@ -100,48 +90,67 @@ def main() -> None:
     parser.add_argument("--compressed", type=Path, default=REPO / "out" / "compress",
                         help="where to look for compressed models without --variant")
     parser.add_argument("--threads", default="1,2")
-    parser.add_argument("--warmup", default="2")
-    parser.add_argument("--repeats", default="5")
+    parser.add_argument("--warmup", type=int, default=2)
+    parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--out", type=Path, default=REPO / "benchmarks" / "results" / "local")
     args = parser.parse_args()
     os.environ.setdefault("EDGEOCR_HOME", str(REPO / "out" / "home"))  # as the Makefile sets it
 
-    from edgeocr.paths import model_set_dir
+    from edgeocr import bench
+    from edgeocr.bench.dataset import load_dataset
+    from edgeocr.bench.report import table, with_ratios, write_comparison
+    from edgeocr.cli.report_cmd import COLUMNS
+    from edgeocr.convert.bundle import convert_bundle
+    from edgeocr.data.synth import synthesize
+    from edgeocr.device import LocalDevice
+    from edgeocr.models import zoo
+    from edgeocr.models.charset import load_charset
+    from edgeocr.models.modelset import ModelSet
+    from edgeocr.runner.deploy import DeployRequest
+    from edgeocr.runner.payload import Payload
+    from edgeocr.targets import load_target
 
-    log: list[str] = []
-    float_set = model_set_dir("ppocrv2")
-    if not float_set.is_dir():
-        run(["models", "pull", "ppocrv2"], log)
+    float_set = zoo.pull("ppocrv2")
+    models = ModelSet.from_dir(float_set)
     data = args.data
     if data is None:
         data = REPO / "out" / "sample" / "det" / "labels.txt"
-        if not data.is_file():
-            run([*SAMPLE, "--out", str(data.parent)], log)
+        if not data.is_file():  # what `make sample` renders
+            synthesize("det", count=12, seed=11, out=data.parent)
+    dataset = load_dataset(data, "det", allowed_chars=load_charset(models.dict_path).allowed())
     variants = [parse_variant(v) for v in args.variant] or found_variants(args.compressed)
     notes = []
     if not variants:
         notes.append(f"No quantized or pruned models were given (--variant) or found under {args.compressed}: "
                      "float rows only.")
     out = args.out.resolve()
-    common = ["--local", "--data", str(data), "--threads", args.threads, "--warmup", args.warmup,
-              "--repeats", args.repeats, "--cooldown", "5"]
-    rows = [("lite-float", ["--target", "x86_64"]), ("paddle-float", ["--models", str(float_set)])]
-    rows += [(f"paddle-{name}", ["--models", str(compose(float_set, models, REPO / "out" / "bench-models" / name))])
-             for name, models in variants]
-    for name, options in rows:
-        run(["bench", *options, *common, "--out", str(out / name)], log)
-    results = [str(out / name / "local.json") for name, _ in rows]
-    baseline = len(args.threads.split(",")) + 1  # first paddle-float row: after one lite row per thread count
-    table = run(["report", *results, "--baseline", str(baseline), "--out", str(out)], log)
+    bundle = convert_bundle(models, load_target("x86_64"), REPO / "out" / "bundle-x86_64", force=True, progress=log)
+    runs = [("lite-float", Payload.of_bundle(bundle)), ("paddle-float", Payload.models(float_set))]
+    runs += [(f"paddle-{name}", Payload.models(compose(float_set, replace, REPO / "out" / "bench-models" / name)))
+             for name, replace in variants]
+    threads = [int(t) for t in args.threads.split(",")]
+    rows, baseline, results = [], None, []
+    for name, payload in runs:
+        log(f"== {name}")
+        run = bench.run(DeployRequest(payload, python=sys.executable), [LocalDevice()], dataset, out / name,
+                        threads=threads, warmup=args.warmup, repeats=args.repeats, cooldown_s=5.0,
+                        command=shlex.join(sys.argv), log=log)
+        run.raise_failures()
+        if name == "paddle-float":
+            baseline = len(rows)  # int8 and float compared on one runtime (x86 Lite cannot run int8)
+        rows += run.rows
+        results += [(d.path, d.result) for d in run.devices]
+    rows = with_ratios(rows, baseline)
+    write_comparison(out, rows, results)
     cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
                 if line.startswith("model name")), platform.processor())
     text = [
         "# bench_local: PP-OCRv2 on this host", "",
         f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC on {platform.node()}: {cpu}, {os.cpu_count()} CPUs visible.",
-        f"All latency is host latency (transport local), not a phone's. Ratios are against row {baseline} "
+        f"All latency is host latency (transport local), not a phone's. Ratios are against row {baseline + 1} "
         "(paddle-float, the first thread count): "
         "int8 and float compared on one runtime, because the x86 Paddle-Lite runtime cannot run int8 correctly.",
-        *notes, "", table.rsplit("\nreport:", 1)[0], "", "Commands:", "", *[f"    {c}" for c in log], "",
+        *notes, "", table(rows, COLUMNS), "", f"Command: `{shlex.join(['python', *sys.argv])}`", "",
     ]
     (out / "RESULTS.md").write_text("\n".join(text), encoding="utf-8")
     print("\n".join(text))

@@ -17,9 +17,8 @@ import sys
 from pathlib import Path
 
 from edgeocr.convert.bundle import convert_bundle
-from edgeocr.convert.manifest import load_manifest
 from edgeocr.convert.nbfile import read_nb
-from edgeocr.convert.targets import load_target
+from edgeocr.targets import load_target
 from edgeocr.models import zoo
 from edgeocr.models.modelset import ModelSet
 from edgeocr.utils.atomic import write_json
@@ -56,11 +55,11 @@ def main() -> None:
             continue
         models = dataclasses.replace(base, **dirs)
         bundle = convert_bundle(models, target, args.out / name.split(" ")[0].replace("+", ""), force=True)
-        manifest = load_manifest(bundle)
+        manifest = bundle.manifest
         row = {"variant": name}
         total = 0.0
         for task, entry in manifest["models"].items():
-            info = read_nb(bundle / entry["file"])
+            info = read_nb(bundle.model_file(task))
             row[f"{task} MB"] = round(info.size_bytes / 1e6, 2)
             row[f"{task} int8/float kernels"] = f"{info.int8_kernels}/{info.precision_counts().get('float', 0)}"
             total += info.size_bytes / 1e6

@@ -18,6 +18,11 @@ import os
 from pathlib import Path
 
 TASKS = ("det", "cls", "rec")
+INFER_MODEL = "inference.pdmodel"
+INFER_PARAMS = "inference.pdiparams"
+ONNX_FILE = "model.onnx"
+CHECKPOINT = "model.pdparams"
+DICT_FILE = "ppocr_keys_v1.txt"
 
 
 def home() -> Path:

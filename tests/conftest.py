@@ -61,18 +61,18 @@ def render_page(lines: list[tuple[str, tuple[int, int], int]], size=(640, 480), 
 def x86_bundle(pulled_models, tmp_path_factory):
     """The real PP-OCRv2 set converted for this host's Paddle-Lite runtime."""
     from edgeocr.convert.bundle import convert_bundle
-    from edgeocr.convert.targets import load_target
+    from edgeocr.targets import load_target
 
-    return convert_bundle(pulled_models, load_target("x86_64"), tmp_path_factory.mktemp("b") / "x86")
+    return convert_bundle(pulled_models, load_target("x86_64"), tmp_path_factory.mktemp("b") / "x86").path
 
 
 @pytest.fixture(scope="session")
 def arm_bundle(pulled_models, tmp_path_factory):
     """The real PP-OCRv2 set converted for Android arm64 (cannot run here; for checks only)."""
     from edgeocr.convert.bundle import convert_bundle
-    from edgeocr.convert.targets import load_target
+    from edgeocr.targets import load_target
 
-    return convert_bundle(pulled_models, load_target("arm64-v8a"), tmp_path_factory.mktemp("b") / "arm")
+    return convert_bundle(pulled_models, load_target("arm64-v8a"), tmp_path_factory.mktemp("b") / "arm").path
 
 
 @pytest.fixture

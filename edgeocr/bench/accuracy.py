@@ -128,10 +128,10 @@ class ReferenceUnavailable(EdgeOCRError):
 def host_reference(payload: Payload, dataset: Dataset, mode: str) -> dict[str, Any]:
     """Run ``dataset`` once on this host with Paddle Inference on the bundle's source models
     and the bundle's OCR settings and dictionary: the reference parity is measured against."""
-    from edgeocr.convert.manifest import bundle_config
-    from edgeocr.runner.python_runner import make_system, measure, runtime_version
+    from edgeocr.runner.measure import make_system, measure
+    from edgeocr.runner.python_runner import runtime_version
 
-    if payload.manifest is None:
+    if payload.bundle is None:
         raise ReferenceUnavailable("the run is itself Paddle Inference on the models (no bundle to compare)")
     sources = {task: Path(m["source"]["dir"]) for task, m in payload.manifest["models"].items()}
     missing = [f"{task}: {d}" for task, d in sources.items() if not d.is_dir()]
@@ -139,7 +139,7 @@ def host_reference(payload: Payload, dataset: Dataset, mode: str) -> dict[str, A
         raise ReferenceUnavailable(f"source models of bundle {payload.path} not on this host ({'; '.join(missing)})")
     models = ModelSet(det=sources["det"], rec=sources["rec"], cls=sources.get("cls"), dict_path=payload.dict_path,
                       name="bundle sources")
-    config = bundle_config(payload.path)
+    config = payload.bundle.config
     images = measure(make_system("paddle", models, config, threads=os.cpu_count() or 1, mode=mode), dataset.files,
                      warmup=0, repeats=1, mode=mode)
     return {

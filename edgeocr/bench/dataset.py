@@ -16,7 +16,7 @@ from typing import Any
 from edgeocr.data.labels import DetSample, RecSample, read_labels
 from edgeocr.errors import InputError
 from edgeocr.ocr.image_io import IMAGE_EXTENSIONS
-from edgeocr.runner.python_runner import image_files
+from edgeocr.runner.measure import image_files
 
 
 @dataclass(frozen=True)

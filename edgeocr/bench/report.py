@@ -9,14 +9,17 @@
   one colour per model kind (float / int8 / pruned ...).
 
 ``edgeocr report`` builds the same rows from several result files and adds ratios against
-a baseline row (speed-up, size, memory, accuracy difference).
+a baseline row (speed-up, size, memory, accuracy difference). Every row keeps how it was
+measured (device, transport, warm-up, repeats, whether threads and power mode were really
+applied); a ratio against a baseline measured otherwise is still given, but its row says
+what differs in ``measured_unlike`` — a speed-up between a phone and this host, or between
+1 and 50 repeats, is not a speed-up of the models.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import json
 import os
 from pathlib import Path
 from typing import Any, Mapping, Sequence
@@ -24,6 +27,7 @@ from typing import Any, Mapping, Sequence
 from edgeocr.bench.stats import FIGURES
 from edgeocr.errors import InputError
 from edgeocr.utils.atomic import atomic_path, write_json, write_text
+from edgeocr.utils.jsonfile import read_json_object
 from edgeocr.utils.table import markdown_table
 
 Result = Mapping[str, Any]
@@ -33,13 +37,8 @@ RESULT_FORMAT = "edgeocr-bench/1"
 def load_result(path: str | os.PathLike) -> dict[str, Any]:
     """A bench result file, checked to be one."""
     p = Path(path)
-    try:
-        result = json.loads(p.read_text(encoding="utf-8"))
-    except OSError as e:
-        raise InputError(f"{p}: cannot read bench result ({e.strerror or e})") from None
-    except ValueError as e:
-        raise InputError(f"{p}: not JSON ({e})") from None
-    if not isinstance(result, dict) or result.get("format") != RESULT_FORMAT:
+    result = read_json_object(p, "bench result", InputError)
+    if result.get("format") != RESULT_FORMAT:
         raise InputError(f"{p}: not an edgeocr bench result (expected format {RESULT_FORMAT!r})")
     return result
 
@@ -51,7 +50,7 @@ def _label(result: Result) -> dict[str, Any]:
         "device": stamp["device"]["name"],
         "transport": stamp["device"]["transport"],
         "models": payload["label"] + (" (host-only paddle)" if payload["kind"] == "models" else ""),
-        "size_mb": payload["size_bytes"] / 2**20,
+        "size_mb": payload["size_bytes"] / 1e6,
         "runtime": stamp.get("runtime_version"),
         "runner": f"{runner.get('kind', '?')}/{runner.get('backend', '?')}",
     }
@@ -70,16 +69,18 @@ def headline(config: Mapping[str, Any]) -> tuple[str | None, float | None]:
 
 
 def _config_base(result: Result, config: Mapping[str, Any]) -> dict[str, Any]:
-    """What identifies a row: device, models, runner and the configuration, with its init
-    time and peak memory."""
-    rss = config["peak_rss_kb"]
+    """What identifies a row: device, models, runner and the configuration, how it was
+    measured, with its init time and peak memory."""
+    rss, options = config["peak_rss_kb"], result["stamp"]["options"]
     return {
         **_label(result),
         "threads": config["threads"],
         "power_mode": config["power_mode"],
         "applied": _applied(config["applied"]),
+        "warmup": options["warmup"],
+        "repeats": options["repeats"],
         "init_ms": config["init_ms"],
-        "peak_rss_mb": rss / 1024 if rss is not None else None,
+        "peak_rss_mb": rss * 1024 / 1e6 if rss is not None else None,  # VmHWM is in KiB
     }
 
 
@@ -114,9 +115,20 @@ def csv_rows(result: Result) -> list[dict[str, Any]]:
     return rows
 
 
+#: What says how a row was measured; rows that differ in one are not measured alike.
+MEASUREMENT_KEYS = ("device", "transport", "warmup", "repeats", "applied")
+
+
+def measured_unlike(row: Mapping[str, Any], base: Mapping[str, Any]) -> str | None:
+    """How ``row`` was measured differently from ``base`` (``warmup 2 vs 10; ...``), or None."""
+    differs = [f"{k} {row.get(k)} vs {base.get(k)}" for k in MEASUREMENT_KEYS if row.get(k) != base.get(k)]
+    return "; ".join(differs) or None
+
+
 def with_ratios(rows: Sequence[dict[str, Any]], baseline: int = 0) -> list[dict[str, Any]]:
     """``rows`` with ratios against ``rows[baseline]``: ``speedup`` (baseline median / median),
-    ``size_x`` and ``rss_x`` (this / baseline) and ``accuracy_delta`` (this - baseline)."""
+    ``size_x`` and ``rss_x`` (this / baseline), ``accuracy_delta`` (this - baseline), and
+    ``measured_unlike``: what in the measurement differs from the baseline (None: alike)."""
     if not 0 <= baseline < len(rows):
         raise InputError(f"baseline row {baseline + 1} does not exist (there are {len(rows)} rows)")
     base = rows[baseline]
@@ -133,6 +145,7 @@ def with_ratios(rows: Sequence[dict[str, Any]], baseline: int = 0) -> list[dict[
             "size_x": ratio(row["size_mb"], base["size_mb"]),
             "rss_x": ratio(row["peak_rss_mb"], base["peak_rss_mb"]),
             "accuracy_delta": row["accuracy"] - base["accuracy"] if same_metric else None,
+            "measured_unlike": measured_unlike(row, base),
         })
     return out
 
@@ -147,7 +160,7 @@ def _csv_text(rows: Sequence[Mapping[str, Any]]) -> str:
 
 
 def _shown(key: str, value: Any) -> Any:
-    """Milliseconds and MiB to 0.1, ratios to 0.01, for people; files keep every digit."""
+    """Milliseconds and MB (10^6 bytes) to 0.1, ratios to 0.01, for people; files keep every digit."""
     if not isinstance(value, float):
         return value
     if key.endswith(("_ms", "_mb")):
@@ -246,7 +259,7 @@ def _describe(result: Result) -> list[str]:
         f"- device: {device.get('model', '?')} ({device.get('abi', '?')}, {device.get('os', '?')}, "
         f"{device.get('cpu_cores', '?')} cores) over {device['transport']}",
         f"- latency measured on: {stamp['latency_source']}",
-        f"- models: {label['models']} ({label['size_mb']:.2f} MiB) from {payload['path']}; target {target}, "
+        f"- models: {label['models']} ({label['size_mb']:.2f} MB) from {payload['path']}; target {target}, "
         f"converter {converter}",
         f"- runner: {label['runner']}, runtime {stamp.get('runtime_version', '?')}",
         f"- data: {stamp['data']['source']} ({stamp['data']['images']} images, labels: {stamp['data']['labels']}, "
@@ -297,6 +310,10 @@ def write_comparison(out: Path, rows: Sequence[Mapping[str, Any]], results: Sequ
     write_text(out / "report.csv", _csv_text(rows))
     write_json(out / "report.json", {"sources": sources, "rows": list(rows)})
     text = ["# edgeocr report", "", *[f"- {s}" for s in sources], "", table(rows), ""]
+    unlike = [i + 1 for i, row in enumerate(rows) if row.get("measured_unlike")]
+    if unlike:
+        text += [f"Rows {', '.join(map(str, unlike))} were measured unlike the baseline (column measured_unlike): "
+                 "their ratios compare the measurements as well as the models.", ""]
     groups = [group for _, result in results for group in latency_groups(result, with_device=True)]
     if plot_latency(groups, "end-to-end latency per run and configuration", out / "latency.png"):
         text.append("![latency](latency.png)")

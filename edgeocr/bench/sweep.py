@@ -8,16 +8,19 @@ one configuration does not slow the next; the hottest thermal zone is recorded b
 where the device exposes one.
 
 A device's result file is rewritten after every configuration, so what was measured
-survives whatever happens next. A failure marks the file ``failed`` with the configuration
-that failed, and ``BenchFailed`` says which one and where the partial results are. Several
-devices run in parallel threads, one result file each (the work is on the devices; here we
-only wait on their clients).
+survives whatever happens next. A failure — of the device, or of this host's own code —
+marks the file ``failed`` with the configuration that failed, and ``BenchFailed`` says which
+one and where the partial results are; the other devices carry on. Ctrl-C stops every device
+at its next configuration and marks its file ``interrupted``. Whenever a file holds fewer
+configurations than were planned it says ``partial: true``. Several devices run in parallel
+threads, one result file each (the work is on the devices; here we only wait on their clients).
 """
 
 from __future__ import annotations
 
 import platform
 import posixpath
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -31,9 +34,10 @@ from edgeocr.bench.dataset import Dataset
 from edgeocr.bench.report import RESULT_FORMAT
 from edgeocr.bench.stats import stage_samples, stage_stats
 from edgeocr.device.base import Device
-from edgeocr.device.deploy import Deployment, DeployRequest, deploy, device_slug, push_folder
+from edgeocr.device.sync import push_folder
 from edgeocr.errors import EdgeOCRError
 from edgeocr.runner.contract import STAGES
+from edgeocr.runner.deploy import Deployment, DeployRequest, deploy
 from edgeocr.runner.remote import command_line, run_remote
 from edgeocr.utils.atomic import write_json
 
@@ -44,6 +48,12 @@ Log = Callable[[str], None]
 
 class BenchFailed(EdgeOCRError):
     """A device's benchmark stopped; its result file holds what was measured until then."""
+
+
+class BenchInterrupted(BenchFailed):
+    """Ctrl-C: every device stopped at its next configuration; their files hold what finished."""
+
+    exit_code = 130
 
 
 @dataclass(frozen=True)
@@ -134,48 +144,62 @@ def summarize_run(raw: dict[str, Any], config: Config, plan: BenchPlan, source: 
 class _DeviceRun:
     """One device's sweep and its result file."""
 
-    def __init__(self, device: Device, plan: BenchPlan, log: Log) -> None:
-        self.device, self.plan, self.log = device, plan, log
-        self.slug = device_slug(device)
+    def __init__(self, device: Device, plan: BenchPlan, log: Log, stop: threading.Event) -> None:
+        self.device, self.plan, self.log, self.stop = device, plan, log, stop
+        self.slug = device.slug
         self.path = plan.out / f"{self.slug}.json"
-        self.result: dict[str, Any] = {"format": RESULT_FORMAT, "status": "running", "error": None,
+        self.result: dict[str, Any] = {"format": RESULT_FORMAT, "status": "running", "partial": True, "error": None,
                                        "stamp": _stamp(device, plan), "configs": []}
+        self.current: str | None = None  # the configuration being measured (None: deploying)
 
     def save(self) -> None:
+        self.result["partial"] = len(self.result["configs"]) < len(self.plan.configs)
         write_json(self.path, self.result)
 
-    def fail(self, config: str | None, error: Exception) -> BenchFailed:
-        done = len(self.result["configs"])
-        self.result.update(status="failed", error={"config": config, "message": str(error)})
+    def fail(self, error: BaseException, status: str = "failed") -> BenchFailed:
+        """Mark the result file with how it ended; the error to report."""
+        done, config = len(self.result["configs"]), self.current
+        message = str(error) if isinstance(error, EdgeOCRError) else f"{type(error).__name__}: {error}"
+        self.result.update(status=status, error={"config": config, "message": message})
         self.save()
         where = f"configuration {config} ({done + 1} of {len(self.plan.configs)})" if config else "deploy"
-        return BenchFailed(f"{self.device.name}: {where} failed: {error}\n  results of {done} completed "
-                           f"configuration(s) saved to {self.path}")
+        kind = BenchInterrupted if status == "interrupted" else BenchFailed
+        return kind(f"{self.device.name}: {where} {status}: {message}\n  results of {done} completed "
+                    f"configuration(s) saved to {self.path}")
 
     def run(self) -> Path:
-        plan, device = self.plan, self.device
+        """The sweep; any failure (the device's or this host's) ends as ``BenchFailed`` with the
+        file marked, Ctrl-C (in this thread, or ``stop`` from another) as ``BenchInterrupted``."""
         self.save()
         try:
-            deployment = deploy(device, plan.request, self.log)
-            workdir = deployment.workdir
-            push_folder(device, workdir, DATA_DIR, plan.dataset.files, self.log)
-            device.shell(["mkdir", "-p", deployment.path(RESULTS_DIR)], check=True, timeout=60)
-        except EdgeOCRError as e:
-            raise self.fail(None, e) from e
-        self.result["stamp"].update(device=deployment.info.to_json(), workdir=workdir, runner=deployment.runner,
-                                    runtime_version=deployment.runtime_version)
-        for i, config in enumerate(plan.configs):
-            if i and plan.cooldown_s > 0:
-                self.log(f"{device.name}: cooling down {plan.cooldown_s:g} s")
-                time.sleep(plan.cooldown_s)
-            try:
-                self.result["configs"].append(self._config(deployment, config, i))
-            except EdgeOCRError as e:
-                raise self.fail(config.name, e) from e
-            self.save()
+            self._sweep()
+        except KeyboardInterrupt:
+            raise self.fail(BenchInterrupted("interrupted (Ctrl-C)"), "interrupted") from None
+        except BenchInterrupted as e:
+            raise self.fail(e, "interrupted") from None
+        except Exception as e:  # the device's errors and this host's alike: the others go on
+            raise self.fail(e) from e
         self.result["status"] = "complete"
         self.save()
         return self.path
+
+    def _sweep(self) -> None:
+        plan, device = self.plan, self.device
+        deployment = deploy(device, plan.request, self.log)
+        workdir = deployment.workdir
+        push_folder(device, workdir, DATA_DIR, plan.dataset.files, self.log)
+        device.shell(["mkdir", "-p", deployment.path(RESULTS_DIR)], check=True, timeout=60)
+        self.result["stamp"].update(device=deployment.info.to_json(), workdir=workdir, runner=deployment.runner,
+                                    runtime_version=deployment.runtime_version)
+        for i, config in enumerate(plan.configs):
+            self.current = config.name
+            if self.stop.is_set():
+                raise BenchInterrupted("interrupted (Ctrl-C) before this configuration")
+            if i and plan.cooldown_s > 0:
+                self.log(f"{device.name}: cooling down {plan.cooldown_s:g} s")
+                time.sleep(plan.cooldown_s)
+            self.result["configs"].append(self._config(deployment, config, i))
+            self.save()
 
     def _config(self, deployment: Deployment, config: Config, index: int) -> dict[str, Any]:
         plan = self.plan
@@ -205,8 +229,12 @@ class Outcome:
 
 
 def run_sweep(devices: Sequence[Device], plan: BenchPlan, log: Log) -> list[Outcome]:
-    """Benchmark every device in parallel; one ``Outcome`` per device, in the given order."""
-    runs = [_DeviceRun(device, plan, log) for device in devices]
+    """Benchmark every device in parallel; one ``Outcome`` per device, in the given order.
+
+    Ctrl-C reaches the main thread only: it tells every device to stop at its next
+    configuration, waits for them, and returns their outcomes (each ``BenchInterrupted``)."""
+    stop = threading.Event()
+    runs = [_DeviceRun(device, plan, log, stop) for device in devices]
     if len({run.path for run in runs}) < len(runs):
         raise EdgeOCRError(f"two devices share a result file name: {', '.join(r.device.name for r in runs)}")
 
@@ -218,5 +246,14 @@ def run_sweep(devices: Sequence[Device], plan: BenchPlan, log: Log) -> list[Outc
 
     if len(runs) == 1:  # in this thread, where Ctrl-C reaches the device client and stops it
         return [one(runs[0])]
-    with ThreadPoolExecutor(max_workers=len(runs)) as pool:
-        return list(pool.map(one, runs))
+    pool = ThreadPoolExecutor(max_workers=len(runs))
+    futures = [pool.submit(one, run) for run in runs]
+    try:
+        while not all(f.done() for f in futures):
+            time.sleep(0.1)  # waiting on futures in slices keeps the main thread open to Ctrl-C
+    except KeyboardInterrupt:
+        log("interrupted: stopping every device at its next configuration")
+        stop.set()
+    finally:
+        pool.shutdown(wait=True)
+    return [f.result() for f in futures]

@@ -10,17 +10,15 @@ from typing import Sequence
 
 import click
 
-from edgeocr.bench.accuracy import ReferenceUnavailable, host_reference
+from edgeocr import bench as bench_lib
 from edgeocr.bench.dataset import load_dataset
-from edgeocr.bench.report import load_result, table, write_bench_outputs
-from edgeocr.bench.sweep import BenchFailed, BenchPlan, configurations, run_sweep
+from edgeocr.bench.report import table
 from edgeocr.cli.deploy_cmd import deploy_options, log
 from edgeocr.data.labels import KINDS
 from edgeocr.device import Device, LocalDevice, get_device
-from edgeocr.device.deploy import DeployRequest
-from edgeocr.errors import InputError
 from edgeocr.models.charset import load_charset
 from edgeocr.runner.contract import POWER_MODES
+from edgeocr.runner.deploy import DeployRequest
 
 SUMMARY_COLUMNS = ["device", "models", "threads", "power_mode", "applied", "init_ms", "peak_rss_mb",
                    "total_median_ms", "total_p90_ms", "total_p99_ms", "metric", "accuracy", "parity_text", "parity_box"]
@@ -99,31 +97,16 @@ def bench(serials: tuple[str, ...], sshs: tuple[str, ...], local: bool, request:
 
     Writes one JSON result per device plus summary.csv, report.md and plots to --out.
     """
-    payload = request.payload
-    dataset = load_dataset(data, data_kind, images, data_dir, load_charset(payload.dict_path).allowed())
-    devices = select_devices(serials, sshs, local)
-    if len({d.name for d in devices}) < len(devices):
-        raise InputError(f"a device is named twice: {', '.join(d.name for d in devices)}")
-    mode = dataset.mode("cls" in payload.tasks)
-    reference: dict = {"skipped": "--no-parity"}
-    if not no_parity:
-        log("host reference run (Paddle Inference on the bundle's source models)")
-        try:
-            reference = host_reference(payload, dataset, mode)
-        except ReferenceUnavailable as e:
-            log(f"no parity figures: {e}")
-            reference = {"skipped": str(e)}
+    dataset = load_dataset(data, data_kind, images, data_dir, load_charset(request.payload.dict_path).allowed())
     out = out or Path("out") / "bench" / datetime.now().strftime("%Y%m%d-%H%M%S")
-    plan = BenchPlan(request, dataset, mode, tuple(configurations(threads, power_modes)), warmup, repeats, cooldown,
-                     timeout, out, invocation(click.get_current_context()), reference)
-    outcomes = run_sweep(devices, plan, log)
-    rows = write_bench_outputs(out, [(o.path, load_result(o.path)) for o in outcomes])
-    if rows:
-        click.echo(table(rows, SUMMARY_COLUMNS))
-    click.echo(f"results: {out} ({', '.join(o.path.name for o in outcomes)}, summary.csv, report.md, plots/)")
-    failures = [str(o.error) for o in outcomes if o.error is not None]
-    if failures:
-        raise BenchFailed("\n".join(failures))
+    result = bench_lib.run(request, select_devices(serials, sshs, local), dataset, out, threads=threads,
+                           power_modes=power_modes, warmup=warmup, repeats=repeats, cooldown_s=cooldown,
+                           timeout_s=timeout, skip_parity="--no-parity" if no_parity else None, command=invocation(click.get_current_context()),
+                           log=log)
+    if result.rows:
+        click.echo(table(result.rows, SUMMARY_COLUMNS))
+    click.echo(f"results: {out} ({', '.join(d.path.name for d in result.devices)}, summary.csv, report.md, plots/)")
+    result.raise_failures()
 
 
 COMMANDS = [bench]

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import click
 
+from edgeocr.bundle import MANIFEST, Bundle
 from edgeocr.convert.bundle import convert_bundle
-from edgeocr.convert.manifest import MANIFEST, load_manifest
 from edgeocr.convert.nbfile import read_nb
-from edgeocr.convert.targets import list_targets, load_target
 from edgeocr.errors import InputError
 from edgeocr.models.modelset import ModelSet
+from edgeocr.targets import list_targets, load_target
 from edgeocr.utils.table import markdown_table
 
 
@@ -35,16 +35,15 @@ def convert(target_name: str, set_name: str, from_dir: str | None, det: str | No
     models = (ModelSet.from_dir(from_dir) if from_dir else
               ModelSet.load(set_name, det=det, cls_model=cls_model, rec=rec, dict_path=dict_path))
     out_dir = Path(out or f"out/bundle-{target.name}")
-    convert_bundle(models, target, out_dir, force=force, progress=lambda m: click.echo(m, err=True))
-    click.echo(_bundle_table(out_dir))
+    bundle = convert_bundle(models, target, out_dir, force=force, progress=lambda m: click.echo(m, err=True))
+    click.echo(_bundle_table(bundle))
     click.echo(f"bundle written to {out_dir}")
 
 
-def _bundle_rows(bundle: Path) -> list[dict]:
-    manifest = load_manifest(bundle)
+def _bundle_rows(bundle: Bundle) -> list[dict]:
     rows = []
-    for task, entry in manifest["models"].items():
-        info = read_nb(bundle / entry["file"])
+    for task, entry in bundle.manifest["models"].items():
+        info = read_nb(bundle.model_file(task))
         rows.append({"model": task, "file": entry["file"], "MB": info.size_bytes / 1e6, "target": info.target,
                      "converter": info.converter_version, "quantized": entry["quantized"],
                      **{f"{p} kernels": n for p, n in sorted(info.precision_counts().items())},
@@ -53,7 +52,7 @@ def _bundle_rows(bundle: Path) -> list[dict]:
     return rows
 
 
-def _bundle_table(bundle: Path) -> str:
+def _bundle_table(bundle: Bundle) -> str:
     rows = _bundle_rows(bundle)
     columns = list(dict.fromkeys(k for r in rows for k in r))
     return markdown_table(rows, columns)
@@ -68,12 +67,12 @@ def inspect(path: str, as_json: bool) -> None:
     if p.is_dir():
         if not (p / MANIFEST).is_file():
             raise InputError(f"{p}: not a bundle (no {MANIFEST}) and not an .nb file")
+        bundle = Bundle.load(p)
         if as_json:
-            manifest = load_manifest(p)
-            manifest["nb"] = {t: read_nb(p / e["file"]).to_json() for t, e in manifest["models"].items()}
+            manifest = {**bundle.manifest, "nb": {t: read_nb(bundle.model_file(t)).to_json() for t in bundle.tasks}}
             click.echo(json.dumps(manifest, indent=2, ensure_ascii=False))
         else:
-            click.echo(_bundle_table(p))
+            click.echo(_bundle_table(bundle))
         return
     info = read_nb(p)
     if as_json:

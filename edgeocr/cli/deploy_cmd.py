@@ -12,13 +12,13 @@ from typing import Any, Callable
 
 import click
 
-from edgeocr.convert.manifest import MANIFEST
-from edgeocr.convert.targets import list_targets
+from edgeocr.bundle import Bundle
 from edgeocr.device import Device, get_device
-from edgeocr.device.deploy import DeployRequest, deploy
-from edgeocr.errors import InputError
+from edgeocr.errors import EdgeOCRError, InputError
 from edgeocr.paths import home
+from edgeocr.runner.deploy import DeployRequest, deploy
 from edgeocr.runner.payload import MODELS, Payload, resolve_payload
+from edgeocr.targets import list_targets
 from edgeocr.utils.atomic import write_json
 from edgeocr.utils.table import markdown_table
 
@@ -29,17 +29,19 @@ def log(message: str) -> None:
     click.echo(message, err=True)
 
 
-def default_bundle(target: str) -> Path:
-    """The pulled ppocrv2 set converted for ``target``, kept in the model home and reused."""
+def default_bundle(target: str) -> Bundle:
+    """The pulled ppocrv2 set converted for ``target``, kept in the model home and reused
+    (converted again when the kept one no longer loads, e.g. an older edgeocr's)."""
     from edgeocr.convert.bundle import convert_bundle
-    from edgeocr.convert.targets import load_target
     from edgeocr.models.modelset import ModelSet
+    from edgeocr.targets import load_target
 
     path = home() / "bundles" / f"{DEFAULT_MODEL_SET}-{target}"
-    if not (path / MANIFEST).is_file():
+    try:
+        return Bundle.load(path)
+    except EdgeOCRError:
         log(f"converting the pulled {DEFAULT_MODEL_SET} models for {target} into {path}")
-        convert_bundle(ModelSet.load(DEFAULT_MODEL_SET), load_target(target), path, progress=log)
-    return path
+        return convert_bundle(ModelSet.load(DEFAULT_MODEL_SET), load_target(target), path, force=True, progress=log)
 
 
 def deploy_request(target: str | None, bundle: Path | None, models: Path | None, runner_bin: Path | None,
@@ -52,8 +54,9 @@ def deploy_request(target: str | None, bundle: Path | None, models: Path | None,
         if target is None:
             raise InputError("say what to deploy: --bundle DIR, --models DIR, or --target T (the pulled "
                              f"{DEFAULT_MODEL_SET} set converted for T)")
-        bundle = default_bundle(target)
-    payload: Payload = resolve_payload(bundle, models)
+        payload = Payload.of_bundle(default_bundle(target))
+    else:
+        payload = resolve_payload(bundle, models)
     if target is not None:
         if payload.kind == MODELS:
             raise InputError("--target applies to bundles; --models runs on this host")
@@ -113,7 +116,7 @@ def deploy_command(serial: str | None, ssh: str | None, local: bool, request: De
     """
     device: Device = get_device(serial, ssh, local)
     deployment = deploy(device, request, log)
-    click.echo(markdown_table([{"file": a.path, "MiB": f"{a.size / 2**20:.2f}", "action": a.action} for a in deployment.files]))
+    click.echo(markdown_table([{"file": a.path, "MB": f"{a.size / 1e6:.2f}", "action": a.action} for a in deployment.files]))
     counts = {action: sum(a.action == action for a in deployment.files) for action in ("pushed", "unchanged", "removed")}
     click.echo(f"deployed {request.payload.kind} {request.payload.path} ({request.payload.label}) to "
                f"{device.name}:{deployment.workdir}: {', '.join(f'{n} {k}' for k, n in counts.items())}; "

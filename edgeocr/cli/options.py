@@ -1,4 +1,4 @@
-"""Options shared by every command that runs OCR (``ocr``, ``eval``, later ``bench``):
+"""Options shared by the commands that run OCR on this host (``ocr``, ``eval``):
 which runtime, which models, how many threads. One definition, so the commands cannot drift."""
 
 from __future__ import annotations
@@ -10,17 +10,19 @@ from typing import Any, Callable
 
 import click
 
+from edgeocr.bundle import Bundle
+from edgeocr.config import OCRConfig
 from edgeocr.errors import InputError
 from edgeocr.models.charset import load_charset
 from edgeocr.models.modelset import ModelSet
-from edgeocr.ocr.backends import BACKENDS, create_backend
-from edgeocr.ocr.config import OCRConfig
+from edgeocr.ocr.backends import BACKENDS, ModelSource, create_backend
 from edgeocr.ocr.system import TextSystem
 
 
 @dataclass(frozen=True)
 class ModelSelection:
-    """What the user chose on the command line; turns into a ``ModelSet`` and a ``TextSystem``."""
+    """What the user chose on the command line; turns into a model source (a ``ModelSet``, or
+    a ``Bundle`` for ``--backend lite``) and a ``TextSystem``."""
 
     backend: str
     models_name: str
@@ -31,35 +33,26 @@ class ModelSelection:
     bundle: Path | None
     threads: int
 
-    def model_set(self) -> ModelSet:
+    def model_set(self) -> ModelSource:
         if self.backend == "lite":
             if self.bundle is None:
                 raise InputError("--backend lite needs --bundle DIR (made by `edgeocr convert`)")
-            from edgeocr.convert.manifest import bundle_model_set
-
-            return bundle_model_set(self.bundle)
+            return Bundle.load(self.bundle)
         if self.bundle is not None:
             raise InputError("--bundle is only used with --backend lite")
         return ModelSet.load(self.models_name, det=self.det, cls_model=self.cls_model, rec=self.rec,
                              dict_path=self.dict_path)
 
-    def config(self) -> OCRConfig:
-        """PaddleOCR defaults, or for a bundle the settings it was converted with."""
-        if self.bundle is None:
-            return OCRConfig()
-        from edgeocr.convert.manifest import bundle_config
+    def system(self, models: ModelSource) -> TextSystem:
+        """PaddleOCR's default settings, or for a bundle the settings it was converted with."""
+        config = models.config if isinstance(models, Bundle) else OCRConfig()
+        return TextSystem(create_backend(self.backend, models, self.threads), load_charset(models.dict_path), config)
 
-        return bundle_config(self.bundle)
-
-    def system(self, models: ModelSet) -> TextSystem:
-        return TextSystem(create_backend(self.backend, models, self.threads), load_charset(models.dict_path),
-                          self.config())
-
-    def run_info(self, models: ModelSet, system: TextSystem) -> dict[str, Any]:
+    def run_info(self, models: ModelSource, system: TextSystem) -> dict[str, Any]:
         return {
             "backend": self.backend,
             "models": models.name,
-            "model_dirs": {t: str(models.dir(t)) if models.dir(t) else None for t in ("det", "cls", "rec")},
+            "model_dirs": {t: str(models.location(t)) if models.has(t) else None for t in ("det", "cls", "rec")},
             "dict": str(models.dict_path),
             "threads": self.threads,
             "config": system.config.to_json(),

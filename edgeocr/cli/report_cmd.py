@@ -9,9 +9,9 @@ import click
 
 from edgeocr.bench.report import config_rows, load_result, table, with_ratios, write_comparison
 
-COLUMNS = ["device", "models", "size_mb", "runtime", "threads", "power_mode", "init_ms", "peak_rss_mb",
-           "total_median_ms", "total_p90_ms", "metric", "accuracy", "parity_text",
-           "speedup", "size_x", "rss_x", "accuracy_delta"]
+COLUMNS = ["device", "transport", "models", "size_mb", "runtime", "threads", "power_mode", "applied", "warmup",
+           "repeats", "init_ms", "peak_rss_mb", "total_median_ms", "total_p90_ms", "metric", "accuracy", "parity_text",
+           "speedup", "size_x", "rss_x", "accuracy_delta", "measured_unlike"]
 
 
 @click.command("report")
@@ -26,6 +26,10 @@ def report(runs: tuple[Path, ...], baseline: int, out: Path | None) -> None:
     results = [(path, load_result(path)) for path in runs]
     rows = with_ratios([row for _, result in results for row in config_rows(result)], baseline - 1)
     click.echo(table(rows, COLUMNS))
+    unlike = [str(i + 1) for i, row in enumerate(rows) if row["measured_unlike"]]
+    if unlike:
+        click.echo(f"note: rows {', '.join(unlike)} were measured unlike row {baseline} (see measured_unlike); "
+                   "their ratios compare the measurements as well as the models", err=True)
     if out is not None:
         write_comparison(out, rows, results)
         click.echo(f"report: {out / 'report.md'}")

@@ -28,7 +28,7 @@ from edgeocr.compress.prune import choose_and_prune, sensitivity_file
 from edgeocr.compress.quantize import apply_qat, export_qat, pact_status, post_training_quantize
 from edgeocr.compress.recipe import Recipe
 from edgeocr.compress.source import PRUNE_PLAN, deployed_params, flops, load_trainable, rebuild_pruned
-from edgeocr.compress.trainer import TrainLog, train
+from edgeocr.compress.trainer import TrainLog, run_identity, train
 from edgeocr.errors import EdgeOCRError, ModelError
 from edgeocr.models.charset import Charset, load_charset
 from edgeocr.models.checkpoint import save_checkpoint
@@ -143,7 +143,9 @@ def _fine_tune(start: Start, model: paddle.nn.Layer, desc: str) -> TrainLog:
     if start.task == "det":
         model.head.train_threshold = False  # the deployed detector has no threshold branch
     step = make_step_loss(start.task, model, start.reference, inputs.train, inputs.recipe.train, inputs.charset)
-    return train(model, step, inputs.recipe.train, inputs.recipe.seed, start.workdir, resume=start.resume, desc=desc)
+    identity = run_identity(inputs.recipe, start.task, inputs.source / CHECKPOINT, inputs.train)
+    return train(model, step, inputs.recipe.train, inputs.recipe.seed, start.workdir, identity=identity,
+                 resume=start.resume, desc=desc)
 
 
 def _versus_start(start: Start, tmp: Path, variant: str, compression: dict, seconds: float) -> dict:

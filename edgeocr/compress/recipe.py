@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 
 from edgeocr.errors import InputError
+from edgeocr.resources import resource_dir
 
 METHODS = ("pact", "ptq", "prune")
 
@@ -185,9 +186,9 @@ def parse_recipe(raw: Any, source: str) -> Recipe:
 
 
 def recipes_dir() -> Path:
-    """``$EDGEOCR_RECIPES`` or the repository's ``quant/`` folder."""
+    """``$EDGEOCR_RECIPES`` or the repository's ``quant/`` folder (see ``edgeocr.resources``)."""
     env = os.environ.get("EDGEOCR_RECIPES")
-    return Path(env) if env else Path(__file__).resolve().parents[2] / "quant"
+    return Path(env) if env else resource_dir("quant")
 
 
 def load_recipe(path: str | os.PathLike | None = None, *, model: str, method: str) -> Recipe:

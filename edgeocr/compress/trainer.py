@@ -1,10 +1,24 @@
 """The fine-tuning loop shared by PACT QAT and post-pruning recovery.
 
-What it guarantees: a progress bar with loss and throughput; an atomic checkpoint every
-``checkpoint_every`` steps (and on Ctrl-C), so an interruption or crash leaves the last
-checkpoint usable and ``resume=True`` continues from it; and determinism — batches are
-drawn from a generator seeded by ``(seed, step)``, so a resumed run sees the same batches
-as an uninterrupted one and two runs with one seed give the same weights.
+What it guarantees:
+
+* Ctrl-C stops cleanly at a step boundary. While ``train`` runs in the main thread SIGINT
+  only sets a flag: the step in progress finishes (never a half-applied optimizer update),
+  the checkpoint of the completed steps is saved, and ``TrainingInterrupted`` (exit code 130)
+  names the folder to ``--resume`` from. Further Ctrl-Cs during that save are deferred too,
+  and the previous SIGINT handler is restored however ``train`` ends. Outside the main thread,
+  where no handler can be installed, a ``KeyboardInterrupt`` raised by code is caught instead
+  and the completed steps are saved.
+* A checkpoint is one folder, ``<workdir>/checkpoint/`` (weights, optimizer state and
+  ``checkpoint.json``), built beside its place and renamed into it: a crash or a full disk
+  midway leaves the previous checkpoint whole.
+* ``resume=True`` continues only the same run: ``checkpoint.json`` records the run's
+  identity (the caller's, see ``run_identity``, plus the seed and the ``TrainSpec`` fields
+  that shape the weights), and a checkpoint of another run is refused, naming the first
+  key that differs.
+* Determinism: batches are drawn from a generator seeded by ``(seed, step)``, so a resumed
+  run sees the same batches as an uninterrupted one and ends with bit-identical weights, and
+  two runs with one seed give the same weights.
 
 Batch norm is frozen (eval mode, pretrained statistics) when ``freeze_bn`` is set, as for
 QAT of an intact model, where the few small batches that fit on a CPU would only add noise to
@@ -15,27 +29,42 @@ accuracy after 100 fine-tuning steps, against 0.84 with batch norm training.
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
+import hashlib
 import json
 import math
+import os
+import signal
 import sys
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from types import FrameType
+from typing import Any, Callable, Iterator
 
 import numpy as np
 import paddle
 from paddle import nn
 from tqdm import tqdm
 
-from edgeocr.compress.recipe import TrainSpec
+from edgeocr.compress.data import TaskData
+from edgeocr.compress.recipe import Recipe, TrainSpec
 from edgeocr.errors import EdgeOCRError
-from edgeocr.utils.atomic import atomic_path, write_json
+from edgeocr.utils.atomic import atomic_dir, write_json
+from edgeocr.utils.hashing import sha256_file
 
 StepLoss = Callable[[np.random.Generator], tuple[paddle.Tensor, dict[str, float], int]]
+CHECKPOINT_DIR = "checkpoint"
 STATE = "checkpoint.json"
 PARAMS = "checkpoint.pdparams"
 OPTIMIZER = "checkpoint.pdopt"
+# TrainSpec fields that only set how often to save and log: a resumed run may change them.
+CADENCE = ("checkpoint_every", "log_every")
+# Recipe keys that never reach training, so a resumed run may change them too: the eval set
+# only scores the result, and the ptq keys are read by post-training quantization alone.
+NOT_TRAINING = {"data": ("eval", "eval_count", "eval_seed"), "quant": ("ptq_algo", "ptq_batches")}
 
 
 class TrainingInterrupted(EdgeOCRError):
@@ -70,6 +99,49 @@ def learning_rate(spec: TrainSpec, step: int) -> float:
     return spec.lr * 0.5 * (1 + math.cos(math.pi * step / spec.steps))
 
 
+def run_identity(recipe: Recipe, task: str, start_checkpoint: Path, train_data: TaskData) -> dict[str, Any]:
+    """What a checkpoint must come from, besides the seed and ``TrainSpec`` that ``train``
+    checks itself, for ``--resume`` to continue it: the recipe (less ``NOT_TRAINING``), the
+    task, the starting model and the training data — by content, and by path since
+    ``--train`` overrides ``recipe.data``."""
+    recipe_json = recipe.to_json()
+    del recipe_json["seed"], recipe_json["train"]
+    for section, keys in NOT_TRAINING.items():
+        for key in keys:
+            del recipe_json[section][key]
+    data_digest = hashlib.sha256("\n".join([sha256_file(train_data.labels.path), *sorted(train_data.digests)])
+                                 .encode()).hexdigest()
+    return {"task": task, **recipe_json,
+            "start": {"checkpoint": str(start_checkpoint.resolve()), "sha256": sha256_file(start_checkpoint)},
+            "train_data": {"labels": str(train_data.labels.path.resolve()), "sha256": data_digest}}
+
+
+def _flat(tree: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """``{"train": {"lr": 1e-4}}`` -> ``{"train.lr": 1e-4}``, so a mismatch names one key."""
+    out: dict[str, Any] = {}
+    for key, value in tree.items():
+        if isinstance(value, dict):
+            out.update(_flat(value, f"{prefix}{key}."))
+        else:
+            out[f"{prefix}{key}"] = value
+    return out
+
+
+def _checkpoint_identity(spec: TrainSpec, seed: int, identity: dict[str, Any]) -> dict[str, Any]:
+    """The caller's ``identity`` plus what ``train`` is handed, flat and in the form it reads
+    back from JSON (tuples become lists), so that equal runs compare equal."""
+    shaping = {k: v for k, v in dataclasses.asdict(spec).items() if k not in CADENCE}
+    return _flat(json.loads(json.dumps({**identity, "seed": seed, "train": shaping})))
+
+
+def _check_same_run(folder: Path, saved: dict[str, Any], current: dict[str, Any]) -> None:
+    for key in dict.fromkeys([*current, *saved]):
+        was, now = saved.get(key, "(unset)"), current.get(key, "(unset)")
+        if was != now:
+            raise EdgeOCRError(f"cannot resume from {folder}: it was written by a run with {key}={was}, "
+                               f"this run has {key}={now}; remove {folder} or run without --resume")
+
+
 def _rekey_optimizer(state: dict, model: nn.Layer, to_keys: bool) -> dict:
     """Optimizer slots are named after parameters (``conv2d_618.w_0_moment1_0``), and those
     names are numbered per process; store them as ``<state key>::<slot>`` so another process
@@ -89,56 +161,104 @@ def _rekey_optimizer(state: dict, model: nn.Layer, to_keys: bool) -> dict:
     return out
 
 
-def _save(model: nn.Layer, opt: paddle.optimizer.Optimizer, workdir: Path, step: int, log: TrainLog) -> None:
-    with atomic_path(workdir / PARAMS) as tmp:
-        paddle.save(model.state_dict(), str(tmp))
-    with atomic_path(workdir / OPTIMIZER) as tmp:
-        paddle.save(_rekey_optimizer(opt.state_dict(), model, to_keys=True), str(tmp))
-    write_json(workdir / STATE, {"step": step, "history": log.history})  # written last: marks a complete checkpoint
+def _save(model: nn.Layer, opt: paddle.optimizer.Optimizer, folder: Path, state: dict[str, Any]) -> None:
+    """Write the checkpoint as one folder renamed into place, never three files one by one:
+    an interruption between them would pair weights of one step with the state of another."""
+    with atomic_dir(folder, replace=True) as tmp:
+        paddle.save(model.state_dict(), str(tmp / PARAMS))
+        paddle.save(_rekey_optimizer(opt.state_dict(), model, to_keys=True), str(tmp / OPTIMIZER))
+        write_json(tmp / STATE, state)
 
 
-def train(model: nn.Layer, step_loss: StepLoss, spec: TrainSpec, seed: int, workdir: Path,
-          resume: bool = False, desc: str = "train") -> TrainLog:
-    """Run ``spec.steps`` optimisation steps of ``step_loss`` on ``model`` (in place)."""
-    workdir.mkdir(parents=True, exist_ok=True)
+def _load(model: nn.Layer, opt: paddle.optimizer.Optimizer, folder: Path, identity: dict[str, Any]) -> dict:
+    """Restore the checkpoint in ``folder`` into ``model`` and ``opt``, once it proves to be of this run."""
+    state = json.loads((folder / STATE).read_text(encoding="utf-8"))
+    _check_same_run(folder, state.get("run", {}), identity)
+    model.set_state_dict(paddle.load(str(folder / PARAMS)))
+    opt.set_state_dict(_rekey_optimizer(paddle.load(str(folder / OPTIMIZER)), model, to_keys=False))
+    return state
+
+
+class _StopRequest:
+    """A SIGINT handler that records the request instead of raising mid-step."""
+
+    def __init__(self) -> None:
+        self.requested = False
+
+    def __call__(self, signum: int, frame: FrameType | None) -> None:
+        if not self.requested:  # os.write: buffered stderr may be mid-write in the interrupted code
+            os.write(2, b"\nedgeocr: stopping after the current step and saving a checkpoint\n")
+        self.requested = True
+
+
+@contextlib.contextmanager
+def _sigint_deferred() -> Iterator[_StopRequest]:
+    """Within: SIGINT sets ``.requested`` rather than raising ``KeyboardInterrupt``, so steps
+    and checkpoint saves always finish whole. The handler goes in only in the main thread
+    (elsewhere Python cannot install one, and SIGINT is not delivered there), and only over a
+    handler Python can restore that does not ignore SIGINT; it is restored on exit."""
+    stop = _StopRequest()
+    previous = signal.getsignal(signal.SIGINT)
+    install = threading.current_thread() is threading.main_thread() and previous not in (signal.SIG_IGN, None)
+    if install:
+        signal.signal(signal.SIGINT, stop)
+    try:
+        yield stop
+    finally:
+        if install:
+            signal.signal(signal.SIGINT, previous)
+
+
+def train(model: nn.Layer, step_loss: StepLoss, spec: TrainSpec, seed: int, workdir: Path, *,
+          identity: dict[str, Any], resume: bool = False, desc: str = "train") -> TrainLog:
+    """Run ``spec.steps`` optimisation steps of ``step_loss`` on ``model`` (in place),
+    checkpointing into ``workdir``. ``identity`` (JSON-able; from ``run_identity`` for a job)
+    is what the run is besides ``spec`` and ``seed``; ``resume`` refuses a checkpoint of another."""
+    folder = workdir / CHECKPOINT_DIR
+    run = _checkpoint_identity(spec, seed, identity)
     paddle.seed(seed)
     opt = paddle.optimizer.Adam(learning_rate=spec.lr, parameters=model.parameters())
     log = TrainLog()
-    start = 0
-    if resume and (workdir / STATE).is_file():
-        state = json.loads((workdir / STATE).read_text())
-        model.set_state_dict(paddle.load(str(workdir / PARAMS)))
-        opt.set_state_dict(_rekey_optimizer(paddle.load(str(workdir / OPTIMIZER)), model, to_keys=False))
-        start = log.resumed_from = int(state["step"])
-        log.history = state["history"]
-    bar = tqdm(range(start, spec.steps), desc=desc, unit="step", file=sys.stderr, initial=start, total=spec.steps)
+    if resume and (folder / STATE).is_file():
+        state = _load(model, opt, folder, run)
+        log.resumed_from, log.history = int(state["step"]), state["history"]
+
+    def save(step: int) -> None:
+        _save(model, opt, folder, {"step": step, "history": log.history, "run": run})
+
+    done = log.resumed_from  # steps whose update is wholly applied
+    bar = tqdm(range(done, spec.steps), desc=desc, unit="step", file=sys.stderr, initial=done, total=spec.steps)
     t0 = time.perf_counter()
-    step = start
-    try:
-        for step in bar:
-            model.train()
-            if spec.freeze_bn:
-                freeze_batch_norm(model)
-            opt.set_lr(learning_rate(spec, step))
-            loss, parts, n = step_loss(np.random.default_rng([seed, step]))
-            loss.backward()
-            opt.step()
-            opt.clear_grad()
-            log.samples += n
-            log.seconds = time.perf_counter() - t0
-            bar.set_postfix(loss=f"{float(loss):.4f}", samples_s=f"{log.samples / log.seconds:.1f}")
-            if (step + 1) % spec.log_every == 0 or step + 1 == spec.steps:
-                log.history.append({"step": step + 1, "loss": round(float(loss), 5),
-                                    **{k: round(v, 5) for k, v in parts.items()}})
-            if (step + 1) % spec.checkpoint_every == 0:
-                _save(model, opt, workdir, step + 1, log)
-    except KeyboardInterrupt:
-        _save(model, opt, workdir, step, log)
-        raise TrainingInterrupted(f"interrupted at step {step}; checkpoint saved in {workdir} (use --resume)") from None
-    finally:
-        bar.close()
+    with _sigint_deferred() as stop:
+        try:
+            for step in bar:
+                model.train()
+                if spec.freeze_bn:
+                    freeze_batch_norm(model)
+                opt.set_lr(learning_rate(spec, step))
+                loss, parts, n = step_loss(np.random.default_rng([seed, step]))
+                loss.backward()
+                opt.step()
+                done = step + 1
+                opt.clear_grad()
+                log.samples += n
+                log.seconds = time.perf_counter() - t0
+                bar.set_postfix(loss=f"{float(loss):.4f}", samples_s=f"{log.samples / log.seconds:.1f}")
+                if done % spec.log_every == 0 or done == spec.steps:
+                    log.history.append({"step": done, "loss": round(float(loss), 5),
+                                        **{k: round(v, 5) for k, v in parts.items()}})
+                if done % spec.checkpoint_every == 0 or done == spec.steps or stop.requested:
+                    save(done)
+                if stop.requested:
+                    break
+        except KeyboardInterrupt:  # raised rather than signalled: by code, or outside the main thread
+            save(done)
+            stop.requested = True
+        finally:
+            bar.close()
+    if stop.requested:
+        raise TrainingInterrupted(f"interrupted after step {done} of {spec.steps}; checkpoint saved in {folder} "
+                                  f"(use --resume to continue)")
     model.eval()
     log.steps = spec.steps
-    if start < spec.steps and spec.steps % spec.checkpoint_every != 0:
-        _save(model, opt, workdir, spec.steps, log)
     return log

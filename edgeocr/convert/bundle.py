@@ -1,13 +1,6 @@
-"""Deploy bundles: ``det.nb``, ``cls.nb``, ``rec.nb``, the dictionary, the runner config and a
-manifest, converted for one target and written atomically.
-
-Layout::
-
-    bundle/
-      det.nb cls.nb rec.nb      # Paddle-Lite naive buffers (cls optional)
-      ppocr_keys_v1.txt         # rec dictionary
-      config.json               # what the runner needs: thresholds, input sizes, file names
-      manifest.json             # target, converter version, sha256 of every file, model provenance
+"""Writing bundles (layout: ``edgeocr.bundle``): ``det.nb``, ``cls.nb``, ``rec.nb``, the
+dictionary, the runner config and a manifest, converted by Paddle-Lite's ``opt`` for one
+target and written atomically.
 
 The manifest's ``fingerprint`` (target + converter + sha256 of every source model) says
 whether an existing folder already holds *this* bundle, so re-running a conversion is
@@ -25,18 +18,16 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
 
-from edgeocr.convert.manifest import CONFIG, FORMAT, MANIFEST
+from edgeocr.bundle import CONFIG, FORMAT, MANIFEST, Bundle
+from edgeocr.config import OCRConfig
 from edgeocr.convert.nbfile import read_nb
 from edgeocr.convert.opt import ConversionError, converter_version, run_opt, supported_ops
 from edgeocr.convert.program import is_quantized, op_counts, read_program, repair_scalar_fill_constant, write_program
-from edgeocr.convert.targets import Target
 from edgeocr.errors import InputError
 from edgeocr.models.modelset import ModelSet
-from edgeocr.ocr.config import OCRConfig
+from edgeocr.targets import Target
 from edgeocr.utils.atomic import atomic_dir, write_json
 from edgeocr.utils.hashing import sha256_file
-
-
 
 # Quantization ops have no kernels of their own: opt's quantization passes fold them into
 # int8 kernels, so --print_model_ops lists them as unsupported although they convert.
@@ -86,10 +77,10 @@ def convert_model(task: str, models: ModelSet, target: Target, workdir: Path, ou
     pdmodel, pdiparams = models.inference_files(task)
     desc = read_program(pdmodel)
     ops = op_counts(desc)
-    supported = supported_ops(pdmodel, pdiparams, list(target.lite_places))
+    supported = supported_ops(pdmodel, pdiparams, list(target.runtime.places))
     missing = sorted(set(ops) - supported - QUANT_PASS_OPS)
     if missing:
-        raise ConversionError(f"{pdmodel}: target {target.name} ({','.join(target.lite_places)}) cannot run "
+        raise ConversionError(f"{pdmodel}: target {target.name} ({','.join(target.runtime.places)}) cannot run "
                               f"these ops: {', '.join(missing)}")
     repairs = []
     repair = repair_scalar_fill_constant(desc)
@@ -98,8 +89,8 @@ def convert_model(task: str, models: ModelSet, target: Target, workdir: Path, ou
         write_program(desc, repaired)
         pdmodel = repaired
         repairs.append(repair.to_json())
-    nb = read_nb(run_opt(pdmodel, pdiparams, list(target.lite_places), out_prefix))
-    expected = "x86" if "x86" in target.lite_places else "arm"
+    nb = read_nb(run_opt(pdmodel, pdiparams, list(target.runtime.places), out_prefix))
+    expected = "x86" if "x86" in target.runtime.places else "arm"
     if nb.target != expected:
         raise ConversionError(f"{nb.path}: converter produced {nb.target} kernels, target {target.name} needs {expected}")
     return {"file": Path(nb.path).name, "quantized": is_quantized(desc), "repairs": repairs,
@@ -107,7 +98,7 @@ def convert_model(task: str, models: ModelSet, target: Target, workdir: Path, ou
 
 
 def convert_bundle(models: ModelSet, target: Target, out: str | os.PathLike, force: bool = False,
-                   config: OCRConfig | None = None, progress: Callable[[str], None] = lambda _: None) -> Path:
+                   config: OCRConfig | None = None, progress: Callable[[str], None] = lambda _: None) -> Bundle:
     """Convert every model of ``models`` for ``target`` into the bundle folder ``out``."""
     out = Path(out)
     tasks = [t for t in ("det", "cls", "rec") if models.dir(t) is not None]
@@ -141,4 +132,4 @@ def convert_bundle(models: ModelSet, target: Target, out: str | os.PathLike, for
             "models": entries,
             "files": files,
         })
-    return out
+    return Bundle.load(out, verify=False)  # just written and hashed

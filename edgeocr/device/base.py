@@ -77,6 +77,12 @@ class Device(ABC):
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.name}>"
 
+    @property
+    def slug(self) -> str:
+        """A file-name-safe form of the name (``127.0.0.1:5037`` -> ``127.0.0.1_5037``), for
+        result files and per-device work folders."""
+        return re.sub(r"[^A-Za-z0-9._-]+", "_", self.name).strip("_") or "device"
+
     # -- what a transport provides -------------------------------------------------------
 
     @abstractmethod

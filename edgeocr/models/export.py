@@ -11,8 +11,7 @@ from paddle import nn
 from paddle.static import InputSpec
 
 from edgeocr.models.architectures import PPOCRV2
-from edgeocr.models.modelset import INFER_MODEL
-from edgeocr.paths import home
+from edgeocr.paths import INFER_MODEL, home
 from edgeocr.utils.atomic import atomic_dir
 from edgeocr.utils.hashing import sha256_file
 

@@ -13,13 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from edgeocr.errors import ModelError
-from edgeocr.paths import model_set_dir
+from edgeocr.paths import CHECKPOINT, DICT_FILE, INFER_MODEL, INFER_PARAMS, ONNX_FILE, model_set_dir
 
-INFER_MODEL = "inference.pdmodel"
-INFER_PARAMS = "inference.pdiparams"
-ONNX_FILE = "model.onnx"
-CHECKPOINT = "model.pdparams"
-DICT_FILE = "ppocr_keys_v1.txt"
+__all__ = ["CHECKPOINT", "DICT_FILE", "INFER_MODEL", "INFER_PARAMS", "ONNX_FILE", "ModelSet", "resolve_model_path"]
 
 
 @dataclass(frozen=True)
@@ -38,11 +34,20 @@ class ModelSet:
             raise ValueError(f"unknown task {task!r}")
         return getattr(self, task)
 
-    def inference_files(self, task: str) -> tuple[Path, Path]:
-        """``(pdmodel, pdiparams)`` of model ``task``, checked to exist and be non-empty."""
+    def has(self, task: str) -> bool:
+        """Whether the set includes model ``task`` (the classifier is optional)."""
+        return self.dir(task) is not None
+
+    def location(self, task: str) -> Path:
+        """Where model ``task`` is (its folder), for messages and records."""
         d = self.dir(task)
         if d is None:
             raise ModelError(f"no {task} model in model set {self.name!r}")
+        return d
+
+    def inference_files(self, task: str) -> tuple[Path, Path]:
+        """``(pdmodel, pdiparams)`` of model ``task``, checked to exist and be non-empty."""
+        d = self.location(task)
         files = (d / INFER_MODEL, d / INFER_PARAMS)
         for f in files:
             if not f.is_file() or f.stat().st_size == 0:

@@ -6,7 +6,7 @@ import cv2
 import numpy as np
 
 from edgeocr.ocr.backends.base import Backend
-from edgeocr.ocr.config import OCRConfig
+from edgeocr.config import OCRConfig
 from edgeocr.ocr.postprocess import ClsPostProcess
 from edgeocr.ocr.preprocess import line_batches
 

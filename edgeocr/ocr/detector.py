@@ -7,7 +7,7 @@ from time import perf_counter
 import numpy as np
 
 from edgeocr.ocr.backends.base import Backend
-from edgeocr.ocr.config import OCRConfig
+from edgeocr.config import OCRConfig
 from edgeocr.ocr.geometry import filter_det_boxes, sorted_boxes
 from edgeocr.ocr.postprocess import DBPostProcess
 from edgeocr.ocr.preprocess import DetResizeForTest, normalize_det

@@ -6,7 +6,7 @@ import numpy as np
 
 from edgeocr.models.charset import Charset
 from edgeocr.ocr.backends.base import Backend
-from edgeocr.ocr.config import OCRConfig
+from edgeocr.config import OCRConfig
 from edgeocr.ocr.postprocess import CTCLabelDecode
 from edgeocr.ocr.preprocess import line_batches
 
@@ -31,7 +31,7 @@ class TextRecognizer:
         """Fail early, naming the dictionary, if it does not fit the model's output classes."""
         _, height, width = self.config.rec_image_shape
         probs = self.backend.infer("rec", np.zeros((1, 3, height, width), dtype=np.float32))
-        self.charset.check_matches(probs.shape[-1], f"the rec model in {self.backend.models.dir('rec')}")
+        self.charset.check_matches(probs.shape[-1], f"the rec model in {self.backend.models.location('rec')}")
 
     def __call__(self, crops: list[np.ndarray]) -> list[tuple[str, float]]:
         results: list[tuple[str, float]] = [("", 0.0)] * len(crops)

@@ -12,7 +12,7 @@ from edgeocr.errors import InputError, ModelError
 from edgeocr.models.charset import Charset
 from edgeocr.ocr.backends.base import Backend
 from edgeocr.ocr.classifier import TextClassifier
-from edgeocr.ocr.config import OCRConfig
+from edgeocr.config import OCRConfig
 from edgeocr.ocr.detector import TextDetector
 from edgeocr.ocr.geometry import get_rotate_crop_image
 from edgeocr.ocr.preprocess import DET_STRIDE
@@ -21,18 +21,20 @@ from edgeocr.ocr.result import OCRLine, OCRResult
 
 
 class TextSystem:
-    """PP-OCR on one backend. The classifier runs only if the model set has one.
+    """PP-OCR on one backend. The classifier runs only if the models include one and
+    ``classify`` is left on (``det_rec`` runs leave it off, and never load it).
 
     Construction runs every model once on a blank input, so loading never lands in a
     timed stage, a broken model fails before any image is read, and the dictionary is
     checked against the recognizer's output classes.
     """
 
-    def __init__(self, backend: Backend, charset: Charset, config: OCRConfig | None = None) -> None:
+    def __init__(self, backend: Backend, charset: Charset, config: OCRConfig | None = None,
+                 classify: bool = True) -> None:
         self.backend = backend
         self.config = config or OCRConfig()
         self.detector = TextDetector(backend, self.config)
-        self.classifier = TextClassifier(backend, self.config) if backend.has("cls") else None
+        self.classifier = TextClassifier(backend, self.config) if classify and backend.has("cls") else None
         self.recognizer = TextRecognizer(backend, charset, self.config)
         self._load_models()
 
@@ -50,7 +52,7 @@ class TextSystem:
     def classify(self, crops: list[np.ndarray]) -> tuple[list[np.ndarray], list[tuple[str, float]]]:
         """Crops with upside-down ones turned, and each crop's ``(label, score)``."""
         if self.classifier is None:
-            raise ModelError(f"no cls model in model set {self.backend.models.name!r}")
+            raise ModelError(f"no cls model in {self.backend.models.name!r}")
         return self.classifier(crops)
 
     def recognize(self, crops: list[np.ndarray]) -> list[tuple[str, float]]:

@@ -20,9 +20,8 @@ import shutil
 from pathlib import Path
 from typing import Callable
 
-from edgeocr.convert.manifest import MANIFEST, load_manifest
-from edgeocr.convert.targets import load_target
-from edgeocr.runner.native_build import ANDROID_TARGETS, LITE_LIBRARY, REPO, NativeBuildError, check_lite_release, clipper_dir
+from edgeocr.bundle import Bundle
+from edgeocr.runner.native_build import ANDROID_TARGETS, LITE_LIBRARY, REPO, NativeBuildError, check_lite_release, clipper_source
 
 PROJECT = REPO / "android_demo"
 BUNDLE_ASSETS = Path("app/src/main/assets/bundle")
@@ -45,23 +44,19 @@ def prepare(bundle: str | os.PathLike, lite_lib: str | os.PathLike, project: str
     project, bundle = Path(project), Path(bundle)
     if not (project / "app" / "build.gradle").is_file():
         raise NativeBuildError(f"{project}: not the edgeocr Android demo project (no app/build.gradle)")
-    manifest = load_manifest(bundle)
-    target = load_target(manifest["target"]["name"])
+    loaded = Bundle.load(bundle)
+    target = loaded.target
     if target.name not in ANDROID_TARGETS:
         raise NativeBuildError(f"{bundle}: bundle is for {target.name}, not Android; convert it with --target "
                                f"{' or '.join(ANDROID_TARGETS)}")
     release = check_lite_release(lite_lib, target)
-    if release.version != manifest["converter"]["version"]:
-        raise NativeBuildError(f"{bundle}: converted by opt {manifest['converter']['version']} but {release.library} is "
+    if release.version != loaded.runtime_version:
+        raise NativeBuildError(f"{bundle}: converted by opt {loaded.runtime_version} but {release.library} is "
                                f"Paddle-Lite {release.version}; a .nb only runs on the version that wrote it")
-    clipper = clipper_dir()
-    if not (clipper / "clipper.cpp").is_file():
-        raise NativeBuildError(f"Clipper source not found in {clipper}: run targets/native/third_party/fetch_clipper.sh "
-                               "(Debian), or set EDGEOCR_CLIPPER_DIR to a folder with Clipper 6.4.2's clipper.cpp/.hpp")
+    clipper = clipper_source()
 
     app = project / "app"
-    files = [bundle / name for name in manifest["files"]] + [bundle / MANIFEST]
-    _replace_dir(files, project / BUNDLE_ASSETS)
+    _replace_dir(list(loaded.files.values()), project / BUNDLE_ASSETS)
     log(f"bundle ({target.name}) -> {project / BUNDLE_ASSETS}")
     _replace_dir([release.library], app / "src" / "main" / "jniLibs" / target.abi)
     lite_dir = app / "paddle_lite" / target.abi

@@ -77,7 +77,8 @@ STAGES: Mapping[str, tuple[str, ...]] = {
 NULLABLE_STAGES = frozenset({"rec_per_line"})
 #: Error code -> exit status. ``bad_args``: the command line; ``bad_input``: an image or
 #: folder; ``model``: a bundle file; ``runtime_mismatch``: a bundle this runtime would run
-#: wrongly; ``missing_dependency``: a library or module the runner needs is absent.
+#: wrongly; ``missing_dependency``: a library or module the runner needs is absent;
+#: ``output``: the ``--out`` result file could not be written (a full disk, a folder that is gone).
 EXIT_CODES: Mapping[str, int] = {
     "internal": 1,
     "bad_args": 2,
@@ -85,6 +86,7 @@ EXIT_CODES: Mapping[str, int] = {
     "model": 4,
     "runtime_mismatch": 5,
     "missing_dependency": 6,
+    "output": 7,
 }
 
 

@@ -26,14 +26,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from edgeocr.convert.targets import Target, load_target
+from edgeocr import __version__
 from edgeocr.errors import InputError
+from edgeocr.paths import home
+from edgeocr.resources import CHECKOUT, resource_dir
 from edgeocr.runner.elf import ElfError, read_elf
 from edgeocr.runner.runtime_lib import RuntimeLibraryError, library_version
+from edgeocr.targets import Target, load_target
 from edgeocr.utils.atomic import write_json
 
-REPO = Path(__file__).resolve().parents[2]
-NATIVE_DIR = REPO / "targets" / "native"
+REPO = CHECKOUT  # an editable install's checkout, with android_demo/ and out/ (an installed package has neither)
 RUNNER_BINARY = "edgeocr-runner"  # the name deploy pushes the native runner as
 LITE_LIBRARY = "libpaddle_light_api_shared.so"
 LIBCXX = "libc++_shared.so"
@@ -62,10 +64,21 @@ class LiteRelease:
     version: str
 
 
+def native_dir() -> Path:
+    """The native runner's CMake project, ``targets/native`` (installed or checkout, see ``edgeocr.resources``)."""
+    return resource_dir("targets") / "native"
+
+
 def clipper_dir() -> Path:
-    """Clipper's source: ``$EDGEOCR_CLIPPER_DIR`` or where ``targets/native/third_party/fetch_clipper.sh`` puts it."""
+    """Clipper's source: ``$EDGEOCR_CLIPPER_DIR``; else, in a checkout, where ``fetch_clipper.sh`` puts it by default
+    (``out/third_party/clipper``, as .ci/setup runs it); else, for an installed package, which has no ``out/``,
+    ``<edgeocr home>/third_party/clipper``."""
     env = os.environ.get("EDGEOCR_CLIPPER_DIR")
-    return Path(env) if env else REPO / "out" / "third_party" / "clipper"
+    if env:
+        return Path(env)
+    if native_dir() == REPO / "targets" / "native":
+        return REPO / "out" / "third_party" / "clipper"
+    return home() / "third_party" / "clipper"
 
 
 def _require_tool(name: str, hint: str) -> str:
@@ -83,13 +96,23 @@ def _run(cmd: list[str], what: str, log: Log) -> None:
         raise NativeBuildError(f"{what} failed (exit {proc.returncode}):\n{tail}")
 
 
+def clipper_source() -> Path:
+    """``clipper_dir()``, checked to hold Clipper's source; else an error saying how to get it."""
+    clipper = clipper_dir()
+    if not (clipper / "clipper.cpp").is_file():
+        fetch = native_dir() / "third_party" / "fetch_clipper.sh"
+        raise NativeBuildError(f"Clipper source not found in {clipper}: run 'bash {fetch} {clipper}' (needs apt-get and "
+                               "the Debian archive), or set EDGEOCR_CLIPPER_DIR to a folder with Clipper 6.4.2's "
+                               "clipper.cpp/.hpp")
+    return clipper
+
+
 def _configure_and_build(build_dir: Path, cmake_args: list[str], log: Log, jobs: int) -> Path:
     cmake = _require_tool("cmake", "install CMake 3.18+ (Debian: apt-get install cmake)")
-    if not (clipper_dir() / "clipper.cpp").is_file():
-        raise NativeBuildError(f"Clipper source not found in {clipper_dir()}: run targets/native/third_party/fetch_clipper.sh "
-                               "(Debian), or set EDGEOCR_CLIPPER_DIR to a folder with Clipper 6.4.2's clipper.cpp/.hpp")
+    clipper = clipper_source()
     build_dir.mkdir(parents=True, exist_ok=True)
-    _run([cmake, "-S", str(NATIVE_DIR), "-B", str(build_dir), f"-DEDGEOCR_CLIPPER_DIR={clipper_dir()}", *cmake_args],
+    _run([cmake, "-S", str(native_dir()), "-B", str(build_dir), f"-DEDGEOCR_CLIPPER_DIR={clipper}",
+          f"-DEDGEOCR_VERSION={__version__}", *cmake_args],
          "CMake configure", log)
     _run([cmake, "--build", str(build_dir), "--parallel", str(jobs)], "build", log)
     return build_dir
@@ -107,7 +130,7 @@ def host_build(build_dir: str | os.PathLike, optimize: bool = True, jobs: int = 
 def cross_build_aarch64_linux(build_dir: str | os.PathLike, jobs: int = 2, log: Log = lambda _: None) -> Path:
     """The same as ``host_build`` for aarch64 Linux; ctest then runs the tests under qemu."""
     _require_tool(CROSS_CXX, "apt-get install g++-aarch64-linux-gnu")
-    toolchain = NATIVE_DIR / LINUX_TARGETS["armlinux-aarch64"]
+    toolchain = native_dir() / LINUX_TARGETS["armlinux-aarch64"]
     return _configure_and_build(Path(build_dir), [f"-DCMAKE_TOOLCHAIN_FILE={toolchain}", "-DEDGEOCR_BUILD_TESTS=ON"], log,
                                 jobs)
 
@@ -139,14 +162,14 @@ def check_lite_release(lite_lib: str | os.PathLike | None, target: Target) -> Li
     of the version the target's bundles are converted with."""
     if lite_lib is None:
         raise NativeBuildError(f"pass --lite-lib PATH: the runner links Paddle-Lite's light API; for {target.name} use the "
-                               f"{target.runtime_version} release {target.runtime_release}")
+                               f"{target.runtime.version} release {target.runtime.release}")
     root = Path(lite_lib).expanduser()
     if not root.exists():
         raise NativeBuildError(f"--lite-lib {root}: no such folder")
     cxx = next((c for c in (root / "cxx", root) if (c / "lib" / LITE_LIBRARY).is_file()), None)
     if cxx is None:
         raise NativeBuildError(f"--lite-lib {root}: no cxx/lib/{LITE_LIBRARY} inside; expected a Paddle-Lite release folder "
-                               f"such as {target.runtime_release}")
+                               f"such as {target.runtime.release}")
     if not (cxx / "include" / "paddle_api.h").is_file():
         raise NativeBuildError(f"--lite-lib {root}: no {cxx.name}/include/paddle_api.h (an incomplete release folder)")
     library = cxx / "lib" / LITE_LIBRARY
@@ -156,18 +179,18 @@ def check_lite_release(lite_lib: str | os.PathLike | None, target: Target) -> Li
         raise NativeBuildError(str(e)) from None
     if elf.arch != target.arch:
         raise NativeBuildError(f"{library} is built for {elf.arch} ({elf.bits}-bit), but target {target.name} is {target.arch}: "
-                               f"use {target.runtime_release}")
+                               f"use {target.runtime.release}")
     if elf.flavour not in (target.os, "unknown"):
         raise NativeBuildError(f"{library} is built for {_OS_NAMES[elf.flavour]} (it needs {', '.join(elf.needed)}), but "
-                               f"target {target.name} is {_OS_NAMES[target.os]}: use {target.runtime_release}")
+                               f"target {target.name} is {_OS_NAMES[target.os]}: use {target.runtime.release}")
     try:
         version = library_version(library)
     except RuntimeLibraryError as e:
         raise NativeBuildError(str(e)) from None
-    if version != target.runtime_version:
+    if version != target.runtime.version:
         raise NativeBuildError(f"{library} is Paddle-Lite {version}, but {target.name} bundles are converted by opt "
-                               f"{target.runtime_version} and a .nb only runs on the same version: use the "
-                               f"{target.runtime_version} release {target.runtime_release}")
+                               f"{target.runtime.version} and a .nb only runs on the same version: use the "
+                               f"{target.runtime.version} release {target.runtime.release}")
     return LiteRelease(cxx_dir=cxx, library=library, version=version)
 
 
@@ -198,7 +221,7 @@ def build_runner(target_name: str, out: str | os.PathLike, ndk: str | os.PathLik
             raise NativeBuildError(f"--ndk is for Android targets; {target.name} builds with {CROSS_CXX}")
         ndk_root = None
         _require_tool(CROSS_CXX, "apt-get install g++-aarch64-linux-gnu")
-        toolchain_args = [f"-DCMAKE_TOOLCHAIN_FILE={NATIVE_DIR / LINUX_TARGETS[target.name]}"]
+        toolchain_args = [f"-DCMAKE_TOOLCHAIN_FILE={native_dir() / LINUX_TARGETS[target.name]}"]
     release = check_lite_release(lite_lib, target)
     dest = Path(out) / target.name
     build_dir = dest / "build"

@@ -13,10 +13,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
-from edgeocr.convert.manifest import CONFIG, MANIFEST, load_manifest
-from edgeocr.convert.targets import Target, load_target
+from edgeocr.bundle import MANIFEST, Bundle
 from edgeocr.errors import InputError
 from edgeocr.models.modelset import INFER_MODEL, INFER_PARAMS, ModelSet
+from edgeocr.ocr.backends import RUNTIME_BACKENDS
+from edgeocr.targets import Target
 
 BUNDLE, MODELS = "bundle", "models"
 
@@ -46,30 +47,27 @@ def compression_history(info: Mapping[str, Any]) -> list[Any]:
 
 @dataclass(frozen=True)
 class Payload:
-    """``kind`` is ``bundle`` (Paddle-Lite, any device) or ``models`` (Paddle Inference,
-    host-only); ``files`` maps device-relative names to local files."""
+    """``kind`` is ``bundle`` (any device) or ``models`` (Paddle Inference, host-only);
+    ``files`` maps device-relative names to local files, ``hashes`` their sha256 where
+    already known (a bundle's, checked when it was loaded), so deploy need not hash again."""
 
     kind: str
     path: Path
     files: dict[str, Path]
     label: str
     dict_path: Path
-    manifest: dict[str, Any] | None = None
-    target: Target | None = None
+    bundle: Bundle | None = None
     tasks: dict[str, Any] = field(default_factory=dict)
+    hashes: dict[str, str] = field(default_factory=dict)
 
     @classmethod
-    def bundle(cls, path: str | os.PathLike) -> Payload:
-        """A bundle folder, its manifest checked file by file."""
-        p = Path(path)
-        manifest = load_manifest(p)
-        files = {name: p / name for name in [*manifest["files"], MANIFEST]}
-        models = manifest["models"]
+    def of_bundle(cls, bundle: Bundle) -> Payload:
+        """A loaded bundle: every file of it goes to the device."""
+        models = bundle.manifest["models"]
         label = model_label(any(m["quantized"] for m in models.values()),
                             [r for m in models.values() for r in compression_history(m["source"])])
-        dictionary = json.loads((p / CONFIG).read_text(encoding="utf-8"))["dictionary"]
-        return cls(BUNDLE, p, files, label, p / dictionary, manifest, load_target(manifest["target"]["name"]),
-                   {t: {"file": m["file"], "quantized": m["quantized"]} for t, m in models.items()})
+        return cls(BUNDLE, bundle.path, bundle.files, label, bundle.dict_path, bundle,
+                   {t: {"file": m["file"], "quantized": m["quantized"]} for t, m in models.items()}, bundle.hashes)
 
     @classmethod
     def models(cls, path: str | os.PathLike) -> Payload:
@@ -93,11 +91,20 @@ class Payload:
     @property
     def backend(self) -> str:
         """The Python runner backend that runs it."""
-        return "lite" if self.kind == BUNDLE else "paddle"
+        return RUNTIME_BACKENDS[self.bundle.runtime] if self.bundle else "paddle"
 
     @property
-    def converter_version(self) -> str | None:
-        return self.manifest["converter"]["version"] if self.manifest else None
+    def manifest(self) -> Mapping[str, Any] | None:
+        return self.bundle.manifest if self.bundle else None
+
+    @property
+    def target(self) -> Target | None:
+        return self.bundle.target if self.bundle else None
+
+    @property
+    def runtime_version(self) -> str | None:
+        """The runtime version the bundle needs (None for host-only inference models)."""
+        return self.bundle.runtime_version if self.bundle else None
 
     def runner_args(self, remote_dir: str) -> list[str]:
         """Runner arguments naming the payload at ``remote_dir``."""
@@ -112,8 +119,8 @@ class Payload:
         """What a result records about the models: enough to tell runs apart and trace them."""
         out: dict[str, Any] = {"kind": self.kind, "path": str(self.path), "label": self.label,
                                "size_bytes": self.size_bytes(), "tasks": self.tasks}
-        if self.manifest is not None:
-            out["manifest"] = self.manifest
+        if self.bundle is not None:
+            out["manifest"] = dict(self.bundle.manifest)
         return out
 
 
@@ -121,4 +128,4 @@ def resolve_payload(bundle: Path | None, models: Path | None) -> Payload:
     """The payload the user chose: exactly one of a bundle and a model set."""
     if (bundle is None) == (models is None):
         raise InputError("choose what to run: --bundle DIR (Paddle-Lite) or --models DIR (host-only Paddle Inference)")
-    return Payload.bundle(bundle) if bundle is not None else Payload.models(models)
+    return Payload.of_bundle(Bundle.load(bundle)) if bundle is not None else Payload.models(models)

@@ -27,38 +27,32 @@ library is imported lazily so that report can be made.
 from __future__ import annotations
 
 import json
-import os
 import platform
 import re
-import statistics
 import sys
 import traceback
-from dataclasses import asdict, replace
+from dataclasses import asdict
 from pathlib import Path
 from time import perf_counter
-from typing import TYPE_CHECKING, Any, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 from edgeocr import __version__
-from edgeocr.errors import EdgeOCRError, InputError, ModelError
+from edgeocr.errors import EdgeOCRError, ModelError
 from edgeocr.runner.contract import (
     EXIT_CODES,
     PROBE_SCHEMA,
     SCHEMA,
-    STAGES,
     ContractError,
     RunnerError,
     RunOptions,
     build_parser,
     options_from_args,
 )
+from edgeocr.runner.measure import image_files, make_system, measure
 
 if TYPE_CHECKING:
-    import numpy as np
-
-    from edgeocr.models.modelset import ModelSet
-    from edgeocr.ocr.config import OCRConfig
-    from edgeocr.ocr.result import OCRLine
-    from edgeocr.ocr.system import TextSystem
+    from edgeocr.config import OCRConfig
+    from edgeocr.ocr.backends.base import ModelSource
 
 RUNNER_NAME = "edgeocr-python-runner"
 BACKENDS = ("lite", "paddle")
@@ -83,102 +77,21 @@ def runtime_version(backend: str) -> str:
     return f"paddle-inference {paddle.__version__}"
 
 
-def make_system(backend: str, models: ModelSet, config: OCRConfig, threads: int, mode: str) -> TextSystem:
-    """The ``TextSystem`` a mode runs: without the classifier unless the mode uses it, and with
-    ``drop_score`` 0 so every detected box is reported (consumers apply ``drop_score``)."""
-    from edgeocr.models.charset import load_charset
-    from edgeocr.ocr.backends import create_backend
-    from edgeocr.ocr.system import TextSystem
-
-    if mode != "det_cls_rec":
-        models = replace(models, cls=None)
-    elif models.cls is None:
-        raise RunnerError("model", f"mode det_cls_rec needs a cls model and {models.name} has none; use --mode det_rec")
-    return TextSystem(create_backend(backend, models, threads), load_charset(models.dict_path),
-                      replace(config, drop_score=0.0))
-
-
-def _load(options: RunOptions, backend: str, models_dir: str | None) -> tuple[TextSystem, float]:
-    """The system for ``options`` and the drop_score it would have applied."""
-    from edgeocr.convert.manifest import bundle_config, bundle_model_set
+def _load(options: RunOptions, backend: str, models_dir: str | None) -> tuple[ModelSource, OCRConfig]:
+    """The models ``options`` name (a bundle is read and every file checked against its hash)
+    and the OCR settings to run them with."""
+    from edgeocr.bundle import Bundle
+    from edgeocr.config import OCRConfig
     from edgeocr.models.modelset import ModelSet
-    from edgeocr.ocr.config import OCRConfig
 
     if backend == "lite":
         if options.bundle is None or models_dir is not None:
             raise ContractError("--backend lite runs a bundle: pass --bundle DIR (and no --models)")
-        models, config = bundle_model_set(options.bundle), bundle_config(options.bundle)
-    else:
-        if models_dir is None or options.bundle is not None:
-            raise ContractError("--backend paddle runs an inference-model set: pass --models DIR (and no --bundle)")
-        models, config = ModelSet.from_dir(models_dir), OCRConfig()
-    return make_system(backend, models, config, options.threads, options.mode), config.drop_score
-
-
-def image_files(folder: str | os.PathLike) -> list[Path]:
-    """The images directly in ``folder``, sorted by name; none is an error naming the folder."""
-    from edgeocr.ocr.image_io import IMAGE_EXTENSIONS, collect_images
-
-    p = Path(folder)
-    if not p.is_dir():
-        raise InputError(f"{p}: not a folder of images")
-    found = collect_images(p)
-    if not found:
-        raise InputError(f"{p}: no images ({', '.join(sorted(IMAGE_EXTENSIONS))})")
-    return found
-
-
-def _once(system: TextSystem, image: np.ndarray, mode: str) -> tuple[list[OCRLine], dict[str, float | None]]:
-    """One run of ``mode`` on ``image``: its lines and stage times (ms), in contract order."""
-    if mode == "rec":
-        from edgeocr.ocr.result import OCRLine
-
-        start = perf_counter()
-        [(text, score)] = system.recognize([image])
-        ms = (perf_counter() - start) * 1e3
-        h, w = image.shape[:2]
-        whole = OCRLine(box=[[0.0, 0.0], [w, 0.0], [w, h], [0.0, h]], text=text, score=float(score))
-        return [whole], {"rec": ms, "rec_per_line": ms, "total": ms}
-    result = system(image)
-    t, n = result.timings_ms, len(result.lines)
-    per_line = t["rec"] / n if n else None
-    return result.lines, {s: per_line if s == "rec_per_line" else t[s] for s in STAGES[mode]}
-
-
-def _ms(value: float | None) -> float | None:
-    return None if value is None else round(value, 3)
-
-
-def measure(system: TextSystem, images: Mapping[str, Path], warmup: int, repeats: int,
-            mode: str) -> list[dict[str, Any]]:
-    """Run every image (``name -> file``) ``warmup`` + ``repeats`` times; the contract's image entries.
-
-    Images are decoded before their runs (decoding is not OCR); lines come from the last run,
-    and ``consistent`` says whether every timed run read the same texts.
-    """
-    from edgeocr.ocr.image_io import read_image
-
-    entries = []
-    for i, (name, path) in enumerate(images.items(), start=1):
-        image = read_image(path)
-        warm = [_once(system, image, mode)[1]["total"] for _ in range(warmup)]
-        runs, texts = [], []
-        for _ in range(repeats):
-            lines, timings = _once(system, image, mode)
-            runs.append({stage: _ms(ms) for stage, ms in timings.items()})
-            texts.append([line.text for line in lines])
-        entries.append({
-            "image": name,
-            "height": int(image.shape[0]),
-            "width": int(image.shape[1]),
-            "lines": [line.to_json() for line in lines],
-            "consistent": all(t == texts[0] for t in texts),
-            "warmup_ms": [_ms(ms) for ms in warm],
-            "runs_ms": runs,
-        })
-        median = statistics.median(r["total"] for r in runs)
-        print(f"[{i}/{len(images)}] {name}: {len(lines)} lines, median {median:.1f} ms", file=sys.stderr)
-    return entries
+        bundle = Bundle.load(options.bundle)
+        return bundle, bundle.config
+    if models_dir is None or options.bundle is not None:
+        raise ContractError("--backend paddle runs an inference-model set: pass --models DIR (and no --bundle)")
+    return ModelSet.from_dir(models_dir), OCRConfig()
 
 
 def peak_rss_kb() -> int | None:
@@ -197,22 +110,30 @@ def _runner_info(backend: str) -> dict[str, str]:
 
 
 def run(options: RunOptions, backend: str = "lite", models_dir: str | None = None) -> dict[str, Any]:
-    """Run ``options`` and return the contract's result object (not yet written)."""
+    """Run ``options`` and return the contract's result object (not yet written).
+
+    ``init_ms`` is what the contract says: loading every model the mode uses and one blank
+    inference each. Reading and hashing the bundle and importing the runtime come before it.
+    """
+    import edgeocr.ocr.system  # noqa: F401  (imports are not initialisation)
+
     paths = image_files(options.images)
+    models, config = _load(options, backend, models_dir)
+    version = runtime_version(backend)
     start = perf_counter()
-    system, drop_score = _load(options, backend, models_dir)
+    system = make_system(backend, models, config, options.threads, options.mode)
     init_ms = (perf_counter() - start) * 1e3
     images = measure(system, {p.name: p for p in paths}, options.warmup, options.repeats, options.mode)
     return {
         "schema": SCHEMA,
         "runner": _runner_info(backend),
-        "runtime_version": runtime_version(backend),
+        "runtime_version": version,
         "options": asdict(options),
         "applied": _APPLIED[backend],
         "notes": _NOTES[backend] + ["peak_rss_kb includes the Python interpreter and its libraries"],
         "init_ms": round(init_ms, 3),
         "peak_rss_kb": peak_rss_kb(),
-        "drop_score": drop_score,
+        "drop_score": config.drop_score,
         "images": images,
         **({"models": models_dir} if models_dir else {}),
     }
@@ -263,7 +184,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(json.dumps(probe(args.backend)))
             return 0
         options = options_from_args(args)
-        write_json(options.out, run(options, args.backend, args.models))
+        result = run(options, args.backend, args.models)
+        try:
+            write_json(options.out, result)
+        except OSError as e:
+            raise RunnerError("output", f"{options.out}: cannot write the result file ({e.strerror or e})") from None
         return 0
     except Exception as e:  # every failure becomes the contract's error object
         error = as_runner_error(e)

@@ -14,7 +14,7 @@ import os
 import shlex
 from typing import Any
 
-from edgeocr.device.deploy import Deployment
+from edgeocr.runner.deploy import Deployment
 from edgeocr.device.errors import DeviceError
 from edgeocr.runner.contract import RunOptions, parse_error, validate_result
 from edgeocr.utils.atomic import atomic_path

@@ -2,7 +2,9 @@
 
 An interrupted run (Ctrl-C, crash, full disk) must never leave a half-written file or
 folder where a previous good one stood, so everything is written next to its final
-place and renamed into it.
+place and renamed into it. The data is flushed to disk (fsync) before the rename and the
+folder after it: without that, a power cut after the rename can leave the new name
+pointing at an empty file on common file systems.
 """
 
 from __future__ import annotations
@@ -14,6 +16,22 @@ import shutil
 import tempfile
 from pathlib import Path
 from typing import Any, Iterator
+
+
+def _fsync(path: Path) -> None:
+    """Flush a file's or folder's contents to disk."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _fsync_tree(root: Path) -> None:
+    for folder, _, files in os.walk(root):
+        for name in files:
+            _fsync(Path(folder) / name)
+        _fsync(Path(folder))
 
 
 def _umask() -> int:
@@ -33,7 +51,9 @@ def atomic_path(final: str | os.PathLike) -> Iterator[Path]:
     os.chmod(tmp_path, 0o666 & ~_umask())  # mkstemp's 0600 would leak into the final file
     try:
         yield tmp_path
+        _fsync(tmp_path)
         os.replace(tmp_path, final)
+        _fsync(final.parent)
     finally:
         if tmp_path.exists():
             tmp_path.unlink()
@@ -51,6 +71,7 @@ def atomic_dir(final: str | os.PathLike, replace: bool = False) -> Iterator[Path
     os.chmod(tmp, 0o777 & ~_umask())
     try:
         yield tmp
+        _fsync_tree(tmp)
         if final.exists():
             if not replace:
                 raise FileExistsError(f"{final} already exists")
@@ -61,6 +82,7 @@ def atomic_dir(final: str | os.PathLike, replace: bool = False) -> Iterator[Path
             shutil.rmtree(old, ignore_errors=True)
         else:
             os.replace(tmp, final)
+        _fsync(final.parent)
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)

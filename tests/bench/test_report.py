@@ -75,6 +75,25 @@ def test_ratios_against_the_baseline(runs: list[Path]) -> None:
         with_ratios(rows, baseline=3)
 
 
+def test_rows_measured_unlike_the_baseline_say_so(tmp_path: Path) -> None:
+    phone = make_result("float", 11.0, [200.0, 210.0, 220.0], 0.80, 60.0)
+    host = make_result("float", 11.0, [50.0, 50.0, 50.0, 50.0], 0.80, 60.0, transport="local")
+    host["stamp"]["options"]["warmup"] = 2
+    host["configs"][0]["applied"] = {"threads": False, "power_mode": False}
+    rows = with_ratios([*config_rows(phone), *config_rows(host)])
+    assert [(r["warmup"], r["repeats"], r["transport"]) for r in rows] == [(10, 3, "adb"), (2, 4, "local")]
+    assert rows[0]["measured_unlike"] is None
+    assert rows[1]["measured_unlike"] == ("transport local vs adb; warmup 2 vs 10; repeats 4 vs 3; "
+                                          "applied none vs threads,power_mode")
+    assert rows[1]["speedup"] == 4.2  # given, but never without the note
+    for i, result in enumerate((phone, host)):
+        (tmp_path / f"r{i}.json").write_text(json.dumps(result))
+    res = CliRunner().invoke(cli, ["report", str(tmp_path / "r0.json"), str(tmp_path / "r1.json"),
+                                   "--out", str(tmp_path / "cmp")])
+    assert res.exit_code == 0 and "rows 2 were measured unlike row 1" in res.output
+    assert "Rows 2 were measured unlike the baseline" in (tmp_path / "cmp" / "report.md").read_text()
+
+
 def test_report_command_prints_and_writes(runs: list[Path], tmp_path: Path) -> None:
     out = tmp_path / "cmp"
     res = CliRunner().invoke(cli, ["report", *map(str, runs), "--out", str(out)])

@@ -13,7 +13,7 @@ from edgeocr.compress import job
 from edgeocr.convert.bundle import convert_bundle
 from edgeocr.convert.nbfile import read_nb
 from edgeocr.convert.program import is_quantized, read_program
-from edgeocr.convert.targets import load_target
+from edgeocr.targets import load_target
 from edgeocr.errors import DataError, EdgeOCRError, ModelError
 from edgeocr.models.modelset import INFER_MODEL, ModelSet
 from tests.compress.conftest import small
@@ -42,7 +42,7 @@ def test_pact_outputs_an_int8_model_with_pact_active(cls_pact, pulled_models) ->
 def test_quantized_model_converts_to_int8_arm_kernels(cls_pact, pulled_models, tmp_path) -> None:
     out, _ = cls_pact
     models = ModelSet.load("ppocrv2", cls_model=out)
-    bundle = convert_bundle(models, load_target("arm64-v8a"), tmp_path / "b")
+    bundle = convert_bundle(models, load_target("arm64-v8a"), tmp_path / "b").path
     info = read_nb(bundle / "cls.nb")
     assert info.int8_kernels > 0
     assert json.loads((bundle / "manifest.json").read_text())["models"]["cls"]["quantized"] is True

@@ -8,16 +8,16 @@ from click.testing import CliRunner
 
 from edgeocr.cli.main import cli
 from edgeocr.convert.bundle import convert_bundle
-from edgeocr.convert.manifest import bundle_model_set, load_manifest
+from edgeocr.bundle import Bundle
 from edgeocr.convert.opt import ConversionError
-from edgeocr.convert.targets import load_target
+from edgeocr.targets import load_target
 from edgeocr.errors import InputError, ModelError
 from edgeocr.models.modelset import ModelSet
 from edgeocr.utils.hashing import sha256_file
 
 
 def test_bundle_manifest_records_everything(arm_bundle, pulled_models) -> None:
-    m = load_manifest(arm_bundle)
+    m = Bundle.load(arm_bundle).manifest
     assert m["target"]["name"] == "arm64-v8a" and m["converter"]["version"] == "v2.13-rc"
     assert set(m["models"]) == {"det", "cls", "rec"}
     assert m["models"]["rec"]["repairs"][0]["op"] == "fill_constant"
@@ -32,7 +32,7 @@ def test_same_conversion_may_rerun_but_a_different_bundle_needs_force(pulled_mod
     convert_bundle(pulled_models, load_target("arm64-v8a"), arm_bundle)  # same fingerprint: fine
     with pytest.raises(InputError, match="already holds a different bundle"):
         convert_bundle(pulled_models, load_target("armeabi-v7a"), arm_bundle)
-    assert load_manifest(arm_bundle)["target"]["name"] == "arm64-v8a"  # untouched
+    assert Bundle.load(arm_bundle).manifest["target"]["name"] == "arm64-v8a"  # untouched
 
 
 def test_modified_bundle_file_is_detected(tmp_path, x86_bundle) -> None:
@@ -42,7 +42,7 @@ def test_modified_bundle_file_is_detected(tmp_path, x86_bundle) -> None:
     shutil.copytree(x86_bundle, copy)
     (copy / "det.nb").write_bytes((copy / "det.nb").read_bytes()[:1000])
     with pytest.raises(ModelError, match="det.nb: does not match the bundle manifest"):
-        bundle_model_set(copy)
+        Bundle.load(copy)
 
 
 def test_unsupported_ops_are_named_before_converting(tmp_path, pulled_models) -> None:

@@ -159,3 +159,81 @@ def test_a_device_that_cannot_take_the_bundle_fails_at_deploy(phone, x86_bundle,
     result = result_of(out, phone.serial.replace(":", "_"))
     assert (result["status"], result["configs"], result["error"]["config"]) == ("failed", [], None)
     assert "Failed** at deploy" in (out / "report.md").read_text()
+
+
+def _library_run(devices, x86_bundle: Path, one_page: Path, out: Path, threads=(1,)):
+    """``edgeocr.bench.run`` itself, as the CLI and benchmarks/ call it."""
+    from edgeocr import bench as bench_lib
+    from edgeocr.bench.dataset import load_dataset
+    from edgeocr.bundle import Bundle
+    from edgeocr.runner.deploy import DeployRequest
+    from edgeocr.runner.payload import Payload
+
+    request = DeployRequest(Payload.of_bundle(Bundle.load(x86_bundle)), python=sys.executable, workdir=str(out / "{device}"))
+    return bench_lib.run(request, devices, load_dataset(images=one_page), out / "results", threads=threads, warmup=0,
+                         repeats=1, cooldown_s=0, skip_parity="test")
+
+
+def test_a_host_error_on_one_device_keeps_the_others(make_phone, x86_bundle, one_page, tmp_path, monkeypatch) -> None:
+    """A bug of this host's code while summarising one device's run marks that device's file
+    failed (partial) and names the error; the other device's results are complete."""
+    from edgeocr.bench import sweep
+    from edgeocr.device import AdbDevice
+
+    phones = [AdbDevice(make_phone(props=X86_PROPS).serial) for _ in range(2)]
+    real = sweep.summarize_run
+
+    def broken_for_the_second(raw, config, plan, source):
+        if source.startswith(phones[1].name):
+            raise ZeroDivisionError("a bug in the summary")
+        return real(raw, config, plan, source)
+
+    monkeypatch.setattr(sweep, "summarize_run", broken_for_the_second)
+    result = _library_run(phones, x86_bundle, one_page, tmp_path)
+    good, bad = result.devices
+    assert good.error is None and good.result["status"] == "complete" and good.result["partial"] is False
+    assert bad.result["status"] == "failed" and bad.result["partial"] is True and bad.result["configs"] == []
+    assert "ZeroDivisionError: a bug in the summary" in str(bad.error)
+    assert len(result.rows) == 1 and (result.out / "report.md").is_file()
+    with pytest.raises(BenchFailed, match="ZeroDivisionError"):
+        result.raise_failures()
+
+
+def test_ctrl_c_marks_the_result_interrupted_with_what_finished(x86_bundle, one_page, tmp_path, monkeypatch) -> None:
+    from edgeocr.bench import sweep
+    from edgeocr.bench.sweep import BenchInterrupted
+    from edgeocr.device import LocalDevice
+
+    real, calls = sweep.summarize_run, []
+
+    def interrupted_on_the_second(raw, config, plan, source):
+        calls.append(config.threads)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return real(raw, config, plan, source)
+
+    monkeypatch.setattr(sweep, "summarize_run", interrupted_on_the_second)
+    result = _library_run([LocalDevice()], x86_bundle, one_page, tmp_path, threads=(1, 2))
+    [local] = result.devices
+    assert isinstance(local.error, BenchInterrupted) and local.error.exit_code == 130
+    saved = json.loads(local.path.read_text())
+    assert (saved["status"], saved["partial"]) == ("interrupted", True)
+    assert [c["threads"] for c in saved["configs"]] == [1] and saved["error"]["config"] == "threads=2 power_mode=high"
+    with pytest.raises(BenchInterrupted):
+        result.raise_failures()
+
+
+def test_each_bundle_file_is_hashed_once_per_bench(x86_bundle, one_page, tmp_path, monkeypatch) -> None:
+    """The bundle is loaded and verified once; deploy and the host side reuse its hashes."""
+    from edgeocr import bundle
+    from edgeocr.device import sync
+    from edgeocr.device import LocalDevice
+
+    hashed: list[str] = []
+    for module in (bundle, sync):
+        real = module.sha256_file
+        monkeypatch.setattr(module, "sha256_file", lambda p, real=real: (hashed.append(Path(p).name), real(p))[1])
+    result = _library_run([LocalDevice()], x86_bundle, one_page, tmp_path)
+    assert result.devices[0].error is None
+    files = json.loads((x86_bundle / "manifest.json").read_text())["files"]
+    assert sorted(h for h in hashed if h in files) == sorted(files)

@@ -12,8 +12,9 @@ from typing import Callable
 
 import pytest
 
+from edgeocr.bundle import Bundle
 from edgeocr.device import AdbDevice, LocalDevice, NoSpaceLeft
-from edgeocr.device.deploy import AbiMismatch, DeployError, DeployRequest, VersionMismatch, deploy
+from edgeocr.runner.deploy import AbiMismatch, DeployError, DeployRequest, VersionMismatch, deploy
 from edgeocr.runner.payload import Payload
 from edgeocr.runner.runtime_lib import RuntimeLibraryError
 from edgeocr.utils.atomic import write_json
@@ -65,7 +66,7 @@ def x86_device(request: pytest.FixtureRequest, tmp_path: Path):
 
 
 def test_deploy_pushes_then_skips_then_removes(x86_device, x86_bundle: Path, tmp_path: Path) -> None:
-    request = DeployRequest(Payload.bundle(x86_bundle), python=sys.executable)
+    request = DeployRequest(Payload.of_bundle(Bundle.load(x86_bundle)), python=sys.executable)
     first = deploy(x86_device, request)
     assert {a.action for a in first.files} == {"pushed"}
     files = on_device(first.workdir)
@@ -89,7 +90,7 @@ def test_wrong_abi_is_refused_before_anything_is_pushed(phone: FakeAdbDevice, x8
     device = AdbDevice(phone.serial, workdir=str(tmp_path / "w"))
     with pytest.raises(AbiMismatch, match=r"is for target x86_64 \(ABI x86_64\) but the device runs arm64-v8a, "
                                           r"armeabi-v7a, armeabi; convert for it \(edgeocr convert --target arm64-v8a"):
-        deploy(device, DeployRequest(Payload.bundle(x86_bundle), python=sys.executable))
+        deploy(device, DeployRequest(Payload.of_bundle(Bundle.load(x86_bundle)), python=sys.executable))
     assert not (tmp_path / "w").exists()
 
 
@@ -101,20 +102,20 @@ def test_python_runtime_version_is_checked_before_the_models(x86_phone, x86_bund
     write_json(copy / "manifest.json", manifest)
     device = AdbDevice(x86_phone.serial, workdir=str(tmp_path / "w"))
     with pytest.raises(VersionMismatch, match=r"runtime v2.13-rc but bundle .*old bundle was converted by opt v2.10"):
-        deploy(device, DeployRequest(Payload.bundle(copy), python=sys.executable))
+        deploy(device, DeployRequest(Payload.of_bundle(Bundle.load(copy)), python=sys.executable))
     assert (tmp_path / "w" / "runner").is_dir() and not (tmp_path / "w" / "bundle").exists()
 
 
 def test_no_python_on_the_device(x86_phone, x86_bundle: Path, tmp_path: Path) -> None:
     device = AdbDevice(x86_phone.serial, workdir=str(tmp_path / "w"))
     with pytest.raises(DeployError, match=r"(?s)does not start \(exit 127\).*pass --python PATH"):
-        deploy(device, DeployRequest(Payload.bundle(x86_bundle), python="/no/such/python3"))
+        deploy(device, DeployRequest(Payload.of_bundle(Bundle.load(x86_bundle)), python="/no/such/python3"))
 
 
 def test_native_runner_and_its_libraries(phone: FakeAdbDevice, arm_bundle: Path, tmp_path: Path) -> None:
     runner, libs = fake_native(tmp_path / "native")
     device = AdbDevice(phone.serial, workdir=str(tmp_path / "w"))
-    deployment = deploy(device, DeployRequest(Payload.bundle(arm_bundle), runner, (libs,)))
+    deployment = deploy(device, DeployRequest(Payload.of_bundle(Bundle.load(arm_bundle)), runner, (libs,)))
     files = on_device(deployment.workdir)
     assert {"lib/libpaddle_light_api_shared.so", "lib/libc++_shared.so"} <= set(files)
     assert files["runner/edgeocr-runner"] & 0o111
@@ -126,15 +127,15 @@ def test_native_refusals_come_before_the_device_is_touched(phone, arm_bundle, x8
     device = AdbDevice(phone.serial, workdir=str(tmp_path / "w"))
     runner, libs = fake_native(tmp_path / "only main", libs=("libpaddle_light_api_shared.so",))
     with pytest.raises(RuntimeLibraryError, match=r"missing runtime library libc\+\+_shared.so"):
-        deploy(device, DeployRequest(Payload.bundle(arm_bundle), runner, (libs,)))
+        deploy(device, DeployRequest(Payload.of_bundle(Bundle.load(arm_bundle)), runner, (libs,)))
     runner, libs = fake_native(tmp_path / "old", version="v2.12")
     with pytest.raises(VersionMismatch, match=r"libpaddle_light_api_shared.so: Paddle-Lite runtime v2.12 but bundle "
                                               r".* was converted by opt v2.13-rc"):
-        deploy(device, DeployRequest(Payload.bundle(arm_bundle), runner, (libs,)))
+        deploy(device, DeployRequest(Payload.of_bundle(Bundle.load(arm_bundle)), runner, (libs,)))
     with pytest.raises(DeployError, match="target x86_64 has no native Paddle-Lite library"):
-        deploy(device, DeployRequest(Payload.bundle(x86_bundle), runner, (libs,)))
+        deploy(device, DeployRequest(Payload.of_bundle(Bundle.load(x86_bundle)), runner, (libs,)))
     with pytest.raises(DeployError, match="--runtime-lib is for the native runner"):
-        deploy(device, DeployRequest(Payload.bundle(arm_bundle), runtime_libs=(libs,)))
+        deploy(device, DeployRequest(Payload.of_bundle(Bundle.load(arm_bundle)), runtime_libs=(libs,)))
     assert not (tmp_path / "w").exists()
 
 
@@ -147,12 +148,36 @@ def test_a_full_phone(make_phone: Callable[..., FakeAdbDevice], x86_bundle: Path
     phone = make_phone(props=X86_PROPS, quota_bytes=2 * 2**20)  # the runner fits, rec.nb does not
     device = AdbDevice(phone.serial, workdir=str(tmp_path / "w"))
     with pytest.raises(NoSpaceLeft, match="No space left on device"):
-        deploy(device, DeployRequest(Payload.bundle(x86_bundle), python=sys.executable))
+        deploy(device, DeployRequest(Payload.of_bundle(Bundle.load(x86_bundle)), python=sys.executable))
     assert not (tmp_path / "w" / "deploy.json").exists()
 
 
 def test_free_space_is_checked_before_the_first_push(tiny_fs: Path, x86_bundle: Path) -> None:
     device = LocalDevice(workdir=str(tiny_fs / "w"))
     with pytest.raises(NoSpaceLeft, match=r"needs 1\d\.\d MiB but only 0\.\d MiB are free"):
-        deploy(device, DeployRequest(Payload.bundle(x86_bundle)))
+        deploy(device, DeployRequest(Payload.of_bundle(Bundle.load(x86_bundle))))
     assert not (tiny_fs / "w").exists()
+
+
+def test_a_failed_redeploy_leaves_a_deploy_json_that_tells_the_truth(x86_bundle: Path, tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    from edgeocr.runner import deploy as deploy_module
+    from edgeocr.utils.hashing import sha256_file
+
+    device = LocalDevice(workdir=str(tmp_path / "w"))
+    request = DeployRequest(Payload.of_bundle(Bundle.load(x86_bundle)))
+    deploy(device, request)
+    assert json.loads((tmp_path / "w" / "deploy.json").read_text())["status"] == "complete"
+    (tmp_path / "w" / "bundle" / "stale.nb").write_bytes(b"left from before")
+
+    def broken_probe(*args, **kwargs):
+        raise DeployError("the runner broke on the way")
+
+    monkeypatch.setattr(deploy_module, "probe_runner", broken_probe)
+    with pytest.raises(DeployError, match="the runner broke"):
+        deploy(device, request)
+    record = json.loads((tmp_path / "w" / "deploy.json").read_text())
+    assert record["status"] == "failed" and record["error"] == "the runner broke on the way"
+    on_disk = {str(p.relative_to(tmp_path / "w")): sha256_file(p) for p in (tmp_path / "w").rglob("*")
+               if p.is_file() and p.name != "deploy.json"}
+    assert record["files_sha256"] == on_disk and "bundle/stale.nb" in on_disk

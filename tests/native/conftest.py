@@ -3,6 +3,7 @@ session (the slow part: built once, shared by every test), and helpers to run it
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import subprocess
@@ -42,6 +43,13 @@ def probe(build: Path, op: str, cases: list) -> list:
                           capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr
     return json.loads(proc.stdout)["results"]
+
+
+def rehash(bundle: Path, name: str) -> None:
+    """Record a changed or added file's hash in the manifest, as if the bundle had been made that way."""
+    manifest = json.loads((bundle / "manifest.json").read_text(encoding="utf-8"))
+    manifest["files"][name] = hashlib.sha256((bundle / name).read_bytes()).hexdigest()
+    (bundle / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
 
 
 def qemu_env() -> dict[str, str]:

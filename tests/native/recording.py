@@ -11,21 +11,23 @@ from pathlib import Path
 
 import numpy as np
 
-from edgeocr.ocr.backends.base import TASKS, Backend
+from edgeocr.ocr.backends.base import Backend
+from edgeocr.paths import TASKS
 
 
 class RecordingBackend(Backend):
     name = "recording"
 
-    def __init__(self, inner: Backend, folder: Path) -> None:
+    def __init__(self, inner: Backend, folder: Path, tasks: tuple[str, ...] = TASKS) -> None:
         super().__init__(inner.models, inner.threads)
         self.inner = inner
         self.folder = folder
+        self.tasks = tasks  # the models the replayed bundle offers
         self.calls: list[dict] = []
         folder.mkdir(parents=True, exist_ok=True)
 
     def has(self, task: str) -> bool:
-        return self.inner.has(task)
+        return task in self.tasks and self.inner.has(task)
 
     def infer(self, task: str, batch: np.ndarray) -> np.ndarray:
         out = np.ascontiguousarray(self.inner.infer(task, batch), dtype=np.float32)

@@ -9,11 +9,11 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from edgeocr.convert.manifest import bundle_config, bundle_model_set
+from edgeocr.bundle import Bundle
 from edgeocr.models.charset import load_charset
 from edgeocr.ocr.backends.lite import LiteBackend, runtime_version
 from edgeocr.ocr.system import TextSystem
-from edgeocr.runner.python_runner import measure
+from edgeocr.runner.measure import measure
 from tests.conftest import render_line, render_page
 from tests.native.recording import RecordingBackend
 
@@ -54,13 +54,13 @@ def write_line_images(folder: Path) -> Path:
 def record_cases(bundle: Path, root: Path) -> dict[str, dict]:
     """Per mode: images, the Python runner's image entries, and the recording of its model calls."""
     pages, lines = write_images(root / "pages"), write_line_images(root / "lines")
-    models, config = bundle_model_set(bundle), bundle_config(bundle)
+    models = Bundle.load(bundle)
     out = {}
     for mode in MODES:
         images = lines if mode == "rec" else pages
-        mode_models = models if mode == "det_cls_rec" else replace(models, cls=None)
-        backend = RecordingBackend(LiteBackend(mode_models), root / f"rec_{mode}")
-        system = TextSystem(backend, load_charset(models.dict_path), replace(config, drop_score=0.0))
+        tasks = ("det", "cls", "rec") if mode == "det_cls_rec" else ("det", "rec")
+        backend = RecordingBackend(LiteBackend(models), root / f"rec_{mode}", tasks)
+        system = TextSystem(backend, load_charset(models.dict_path), replace(models.config, drop_score=0.0))
         entries = measure(system, {p.name: p for p in sorted(images.iterdir())}, warmup=0, repeats=1, mode=mode)
         out[mode] = {"images": images, "python": entries, "recording": backend.save(runtime_version())}
     return out

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from edgeocr.convert.targets import load_target
+from edgeocr.targets import load_target
 from edgeocr.runner.android import BUNDLE_ASSETS, PROJECT, prepare
 from edgeocr.runner.native_build import REPO, NativeBuildError
 
@@ -98,7 +98,7 @@ def project_copy(tmp_path) -> Path:
 
 def test_prepare_fills_the_project(arm_bundle, project_copy, tmp_path):
     target = load_target("arm64-v8a")
-    release = android_release(tmp_path / "lite", target.runtime_version)
+    release = android_release(tmp_path / "lite", target.runtime.version)
     assert prepare(arm_bundle, release, project_copy) == "arm64-v8a"
     app = project_copy / "app"
     manifest = json.loads((arm_bundle / "manifest.json").read_text())
@@ -118,7 +118,7 @@ def test_prepare_fills_the_project(arm_bundle, project_copy, tmp_path):
 
 def test_prepare_refuses_wrong_bundle_or_library(arm_bundle, x86_bundle, project_copy, tmp_path):
     target = load_target("arm64-v8a")
-    release = android_release(tmp_path / "lite", target.runtime_version)
+    release = android_release(tmp_path / "lite", target.runtime.version)
     with pytest.raises(NativeBuildError, match="bundle is for x86_64, not Android"):
         prepare(x86_bundle, release, project_copy)
     old = android_release(tmp_path / "old", "v2.12")

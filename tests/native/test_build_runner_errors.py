@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from edgeocr.convert.targets import load_target
+from edgeocr.targets import load_target
 from edgeocr.runner.native_build import MIN_NDK_MAJOR, NativeBuildError, build_runner
 
 
@@ -62,7 +62,7 @@ def test_missing_or_wrong_ndk(tmp_path):
 def test_missing_library(tmp_path, ndk):
     target = load_target("arm64-v8a")
     message = build_error(tmp_path, "arm64-v8a", ndk=ndk)
-    assert "pass --lite-lib PATH" in message and target.runtime_release in message
+    assert "pass --lite-lib PATH" in message and target.runtime.release in message
     assert "no such folder" in build_error(tmp_path, "arm64-v8a", ndk=ndk, lite_lib=tmp_path / "nowhere")
     (tmp_path / "not_a_release").mkdir()
     assert "no cxx/lib/libpaddle_light_api_shared.so inside" in build_error(
@@ -70,7 +70,7 @@ def test_missing_library(tmp_path, ndk):
 
 
 def test_library_of_the_wrong_cpu(tmp_path, ndk):
-    version = load_target("arm64-v8a").runtime_version
+    version = load_target("arm64-v8a").runtime.version
     x86 = release_with_library(tmp_path / "x86", "g++", version)
     assert "is built for x86_64 (64-bit), but target arm64-v8a is aarch64" in build_error(
         tmp_path, "arm64-v8a", ndk=ndk, lite_lib=x86)
@@ -81,17 +81,17 @@ def test_library_of_the_wrong_cpu(tmp_path, ndk):
 
 def test_linux_library_for_android(tmp_path, ndk):
     target = load_target("arm64-v8a")
-    linux = release_with_library(tmp_path / "linux", "aarch64-linux-gnu-g++", target.runtime_version)
+    linux = release_with_library(tmp_path / "linux", "aarch64-linux-gnu-g++", target.runtime.version)
     message = build_error(tmp_path, "arm64-v8a", ndk=ndk, lite_lib=linux)
     assert "is built for Linux (glibc) (it needs libstdc++.so.6" in message
-    assert f"target arm64-v8a is Android: use {target.runtime_release}" in message
+    assert f"target arm64-v8a is Android: use {target.runtime.release}" in message
 
 
 def test_library_of_another_version(tmp_path):
     target = load_target("armlinux-aarch64")
     old = release_with_library(tmp_path / "old", "aarch64-linux-gnu-g++", "v2.12")
     message = build_error(tmp_path, "armlinux-aarch64", lite_lib=old)
-    assert f"is Paddle-Lite v2.12, but armlinux-aarch64 bundles are converted by opt {target.runtime_version}" in message
+    assert f"is Paddle-Lite v2.12, but armlinux-aarch64 bundles are converted by opt {target.runtime.version}" in message
     untagged = release_with_library(tmp_path / "untagged", "aarch64-linux-gnu-g++", "develop(abc123)")
     assert "no Paddle-Lite version tag" in build_error(tmp_path, "armlinux-aarch64", lite_lib=untagged)
 

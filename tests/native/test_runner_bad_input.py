@@ -1,11 +1,13 @@
 """Bad input makes the native runner exit non-zero with the contract's error object naming
 the problem (an unreadable image, a bundle missing a file, a dictionary that does not fit
-the rec model, a runtime of another version), and never writes a result."""
+the rec model, a runtime of another version, a result file that cannot be written), and
+never writes a result."""
 
 from __future__ import annotations
 
-import hashlib
+import errno
 import json
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -13,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from edgeocr.runner.contract import EXIT_CODES
+from tests.native.conftest import rehash
 
 
 def run_runner(native_build: Path, bundle: Path, images: Path, recording: Path, out: Path) -> tuple[int, dict]:
@@ -21,13 +24,6 @@ def run_runner(native_build: Path, bundle: Path, images: Path, recording: Path, 
                           capture_output=True, text=True, timeout=300)
     assert not out.exists()
     return proc.returncode, json.loads(proc.stdout.strip().splitlines()[-1])["error"]
-
-
-def rehash(bundle: Path, name: str) -> None:
-    """Record a changed file's hash in the manifest, as if the bundle had been made that way."""
-    manifest = json.loads((bundle / "manifest.json").read_text(encoding="utf-8"))
-    manifest["files"][name] = hashlib.sha256((bundle / name).read_bytes()).hexdigest()
-    (bundle / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
 
 
 @pytest.fixture
@@ -86,3 +82,17 @@ def test_runtime_of_another_version(native_build, x86_bundle, case, tmp_path):
     status, error = run_runner(native_build, x86_bundle, case["images"], recording, tmp_path / "r.json")
     assert (status, error["code"]) == (EXIT_CODES["runtime_mismatch"], "runtime_mismatch")
     assert f"converted by opt {converter} but the Paddle-Lite runtime is {converter}.old" in error["message"]
+
+
+@pytest.mark.parametrize("parent", ["missing folder", "regular file"])
+def test_result_file_that_cannot_be_written(native_build, x86_bundle, case, tmp_path, parent):
+    """--out in a folder that is gone, or under a regular file (the tests run as root, so
+    permissions would not stop the write)."""
+    folder = tmp_path / "results"
+    if parent == "regular file":
+        folder.write_text("")
+    out = folder / "r.json"
+    status, error = run_runner(native_build, x86_bundle, case["images"], case["recording"], out)
+    assert (status, error["code"]) == (EXIT_CODES["output"], "output")
+    reason = os.strerror(errno.ENOENT if parent == "missing folder" else errno.ENOTDIR)
+    assert error["message"] == f"{out}: cannot write the result file ({reason})"

@@ -8,7 +8,7 @@ import pytest
 from edgeocr.errors import InputError
 from edgeocr.models.charset import Charset
 from edgeocr.ocr.classifier import TextClassifier
-from edgeocr.ocr.config import OCRConfig
+from edgeocr.config import OCRConfig
 from edgeocr.ocr.preprocess import DetResizeForTest, normalize_det, resize_norm_line
 from edgeocr.ocr.recognizer import TextRecognizer
 from tests.ocr.fakes import ScriptedBackend, pixel_value

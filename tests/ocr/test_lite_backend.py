@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from edgeocr.cli.main import cli
-from edgeocr.convert.manifest import bundle_model_set
+from edgeocr.bundle import Bundle
 from edgeocr.models.charset import load_charset
 from edgeocr.ocr.backends import create_backend
 from edgeocr.ocr.backends.lite import RuntimeMismatch
@@ -23,7 +23,7 @@ from tests.ocr.test_backends import parity_pages
 
 @pytest.fixture(scope="module")
 def lite_system(x86_bundle) -> TextSystem:
-    models = bundle_model_set(x86_bundle)
+    models = Bundle.load(x86_bundle)
     return TextSystem(create_backend("lite", models), load_charset(models.dict_path))
 
 
@@ -50,7 +50,7 @@ def test_varying_rec_widths_use_fresh_predictors(lite_system) -> None:
 
 def test_arm_bundle_is_refused_on_this_host(arm_bundle) -> None:
     with pytest.raises(RuntimeMismatch, match="bundle is for arm64-v8a .* would return garbage"):
-        create_backend("lite", bundle_model_set(arm_bundle))
+        create_backend("lite", Bundle.load(arm_bundle))
 
 
 def _edited_copy(bundle, tmp_path, edit) -> object:
@@ -65,13 +65,13 @@ def _edited_copy(bundle, tmp_path, edit) -> object:
 def test_converter_runtime_version_mismatch_is_refused(x86_bundle, tmp_path) -> None:
     copy = _edited_copy(x86_bundle, tmp_path, lambda m: m["converter"].update(version="v2.10"))
     with pytest.raises(RuntimeMismatch, match="converted by opt v2.10 but the runtime is v2.13-rc"):
-        create_backend("lite", bundle_model_set(copy))
+        create_backend("lite", Bundle.load(copy))
 
 
 def test_quantized_bundle_is_not_run_on_x86(x86_bundle, tmp_path) -> None:
     copy = _edited_copy(x86_bundle, tmp_path, lambda m: m["models"]["rec"].update(quantized=True))
     with pytest.raises(RuntimeMismatch, match="rec model\\(s\\) are quantized"):
-        create_backend("lite", bundle_model_set(copy))
+        create_backend("lite", Bundle.load(copy))
 
 
 def test_cli_ocr_and_eval_with_lite_backend(x86_bundle, arm_bundle, page_file, tmp_path) -> None:

@@ -12,7 +12,7 @@ from edgeocr.errors import InputError, ModelError
 from edgeocr.models.charset import load_charset
 from edgeocr.models.modelset import ModelSet
 from edgeocr.ocr.backends import create_backend
-from edgeocr.ocr.config import OCRConfig
+from edgeocr.config import OCRConfig
 from edgeocr.ocr.result import STAGES
 from edgeocr.ocr.system import TextSystem
 from tests.conftest import render_line, render_page

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from edgeocr.bundle import Bundle
 from edgeocr.runner.payload import Payload, compression_history, model_label
 
 
@@ -32,8 +33,8 @@ def test_history_follows_sources_and_stops_at_loops(tmp_path: Path) -> None:
 
 
 def test_bundle_and_model_set_payloads(x86_bundle: Path, pulled_models) -> None:
-    bundle = Payload.bundle(x86_bundle)
-    assert (bundle.kind, bundle.label, bundle.backend, bundle.converter_version) == ("bundle", "float", "lite", "v2.13-rc")
+    bundle = Payload.of_bundle(Bundle.load(x86_bundle))
+    assert (bundle.kind, bundle.label, bundle.backend, bundle.runtime_version) == ("bundle", "float", "lite", "v2.13-rc")
     assert {"manifest.json", "config.json", "det.nb", "rec.nb", "cls.nb"} <= set(bundle.files)
     assert bundle.runner_args("/w/bundle") == ["--bundle", "/w/bundle"]
     models = Payload.models(pulled_models.det.parent)

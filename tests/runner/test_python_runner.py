@@ -13,7 +13,7 @@ import cv2
 import pytest
 
 from edgeocr.bench.accuracy import parity
-from edgeocr.convert.targets import targets_dir
+from edgeocr.targets import targets_dir
 from edgeocr.runner.contract import EXIT_CODES, STAGES, validate_result
 from edgeocr.runner.zipapp import TARGETS_DIR, build_runner_zipapp
 from edgeocr.utils.hashing import sha256_file
@@ -136,6 +136,45 @@ def test_errors_are_objects_with_their_exit_codes(x86_bundle, arm_bundle, pages,
         error = error_of(proc)
         assert error["code"] == code and message in error["message"], error
         assert not out.exists()
+
+
+def test_a_result_that_cannot_be_written_is_an_output_error(x86_bundle, pages, tmp_path) -> None:
+    (tmp_path / "file").write_text("a regular file, not a folder")
+    out = tmp_path / "file" / "r.json"
+    proc = runner("--bundle", str(x86_bundle), "--images", str(pages), "--out", str(out), "--repeats", "1",
+                  "--warmup", "0")
+    assert proc.returncode == EXIT_CODES["output"] == 7, proc.stdout + proc.stderr
+    error = error_of(proc)
+    assert error["code"] == "output" and f"{out}: cannot write the result file" in error["message"]
+
+
+def test_init_ms_is_loading_the_models_not_reading_the_bundle(x86_bundle, pages, tmp_path, monkeypatch) -> None:
+    """init_ms is what the contract says: every model loaded and run once. Hashing the bundle's
+    files (slowed here to 0.6 s a file) must not be in it; model loading (slowed by 0.3 s a
+    blank inference, three of them) must."""
+    import time
+
+    from edgeocr import bundle
+    from edgeocr.ocr.backends.lite import LiteBackend
+    from edgeocr.runner import python_runner
+    from edgeocr.runner.contract import RunOptions
+
+    real_hash, real_infer = bundle.sha256_file, LiteBackend.infer
+    monkeypatch.setattr(bundle, "sha256_file", lambda path: (time.sleep(0.6), real_hash(path))[1])
+    loading = {"blank runs": 0}
+
+    def slow_blank_infer(self, task, batch):
+        if not batch.any():  # the blank inputs TextSystem loads the models with
+            loading["blank runs"] += 1
+            time.sleep(0.3)
+        return real_infer(self, task, batch)
+
+    monkeypatch.setattr(LiteBackend, "infer", slow_blank_infer)
+    result = python_runner.run(RunOptions(bundle=str(x86_bundle), images=str(pages), out=str(tmp_path / "r.json"),
+                                          warmup=0, repeats=1))
+    hashing_ms = 600 * len(json.loads((x86_bundle / "manifest.json").read_text())["files"])
+    assert loading["blank runs"] == 3  # det, cls, rec
+    assert 900 <= result["init_ms"] < hashing_ms
 
 
 def test_a_missing_module_is_named(tmp_path: Path) -> None:

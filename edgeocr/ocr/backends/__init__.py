@@ -7,8 +7,7 @@
 from __future__ import annotations
 
 from edgeocr.errors import InputError
-from edgeocr.models.modelset import ModelSet
-from edgeocr.ocr.backends.base import Backend
+from edgeocr.ocr.backends.base import Backend, ModelSource
 from edgeocr.ocr.backends.lite import LiteBackend
 from edgeocr.ocr.backends.onnx_rt import OnnxRuntimeBackend
 from edgeocr.ocr.backends.paddle_infer import PaddleInferenceBackend
@@ -20,7 +19,7 @@ BACKENDS: dict[str, type[Backend]] = {
 }
 
 
-def create_backend(name: str, models: ModelSet, threads: int = 2) -> Backend:
+def create_backend(name: str, models: ModelSource, threads: int = 2) -> Backend:
     """The backend called ``name`` for ``models``, running on ``threads`` CPU threads."""
     try:
         backend_cls = BACKENDS[name]
@@ -31,4 +30,7 @@ def create_backend(name: str, models: ModelSet, threads: int = 2) -> Backend:
     return backend_cls(models, threads)
 
 
-__all__ = ["BACKENDS", "Backend", "create_backend"]
+#: The Python backend that runs each bundle runtime's models.
+RUNTIME_BACKENDS = {"paddle-lite": "lite"}
+
+__all__ = ["BACKENDS", "RUNTIME_BACKENDS", "Backend", "ModelSource", "create_backend"]

@@ -14,20 +14,36 @@ the same contract and can be compared output for output.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 
-from edgeocr.models.modelset import ModelSet
+from edgeocr.errors import InputError
 
-TASKS = ("det", "cls", "rec")
+
+class ModelSource(Protocol):
+    """What a backend runs: a ``ModelSet`` (inference models) or a ``Bundle`` (converted models)."""
+
+    name: str
+    dict_path: Path
+
+    def has(self, task: str) -> bool: ...
+
+    def location(self, task: str) -> Path: ...
 
 
 class Backend(ABC):
-    """Runs the det/cls/rec models of one ``ModelSet`` on one runtime."""
+    """Runs the det/cls/rec models of one model source on one runtime."""
 
     name: str = "base"
+    #: the model source this runtime runs: inference models (``ModelSet``) or a ``Bundle``
+    accepts: type = object
 
-    def __init__(self, models: ModelSet, threads: int = 2) -> None:
+    def __init__(self, models: ModelSource, threads: int = 2) -> None:
+        if not isinstance(models, self.accepts):
+            raise InputError(f"the {self.name} backend runs a {self.accepts.__name__}, not a "
+                             f"{type(models).__name__} ({models.name})")
         self.models = models
         self.threads = threads
 
@@ -36,5 +52,5 @@ class Backend(ABC):
         """Run model ``task`` (``det``/``cls``/``rec``) on ``batch`` and return its output."""
 
     def has(self, task: str) -> bool:
-        """Whether this model set includes ``task`` (the classifier is optional)."""
-        return self.models.dir(task) is not None
+        """Whether the models include ``task`` (the classifier is optional)."""
+        return self.models.has(task)

@@ -12,17 +12,14 @@ runtime exposes no thread or power-mode setting: ``threads`` is recorded, not ap
 
 from __future__ import annotations
 
-import json
 from collections import OrderedDict
-from pathlib import Path
 
 import numpy as np
 
-from edgeocr.convert.manifest import CONFIG, load_manifest
-from edgeocr.convert.targets import host_arch, load_target
+from edgeocr.bundle import Bundle
 from edgeocr.errors import EdgeOCRError
-from edgeocr.models.modelset import ModelSet
 from edgeocr.ocr.backends.base import Backend
+from edgeocr.targets import host_arch
 
 MAX_PREDICTORS = 12
 
@@ -38,35 +35,36 @@ def runtime_version() -> str:
     return Opt().version()
 
 
-def check_runnable_here(bundle: Path, manifest: dict) -> None:
+def check_runnable_here(bundle: Bundle) -> None:
     """Refuse, with what to do instead, any bundle this host's runtime would run wrongly."""
-    target = load_target(manifest["target"]["name"])
+    target = bundle.target
+    if bundle.runtime != "paddle-lite":
+        raise RuntimeMismatch(f"{bundle.path}: bundle is for the {bundle.runtime} runtime, not Paddle-Lite")
     if not target.runs_on_host:
         raise RuntimeMismatch(
-            f"{bundle}: bundle is for {target.name} ({target.arch}); this host's Paddle-Lite runtime is "
+            f"{bundle.path}: bundle is for {target.name} ({target.arch}); this host's Paddle-Lite runtime is "
             f"{host_arch()} and would return garbage without an error. Run it on a {target.name} device "
             f"(edgeocr deploy/bench), or convert for a {host_arch()} target for host runs.")
-    built, here = manifest["converter"]["version"], runtime_version()
+    built, here = bundle.runtime_version, runtime_version()
     if built != here:
-        raise RuntimeMismatch(f"{bundle}: converted by opt {built} but the runtime is {here}; "
+        raise RuntimeMismatch(f"{bundle.path}: converted by opt {built} but the runtime is {here}; "
                               "re-convert with the matching paddlelite version")
-    quantized = [t for t, m in manifest["models"].items() if m["quantized"]]
+    quantized = bundle.quantized_tasks()
     if quantized:
         raise RuntimeMismatch(
-            f"{bundle}: {', '.join(quantized)} model(s) are quantized; Paddle-Lite's x86 int8 kernels give wrong "
+            f"{bundle.path}: {', '.join(quantized)} model(s) are quantized; Paddle-Lite's x86 int8 kernels give wrong "
             "results (NaN from quantized Linear), so they are not run here. Validate quantized models with "
             "--backend paddle on their inference model, and run the bundle on an ARM device.")
 
 
 class LiteBackend(Backend):
     name = "lite"
+    accepts = Bundle
 
-    def __init__(self, models: ModelSet, threads: int = 2) -> None:
-        super().__init__(models, threads)
-        self.bundle = Path(models.det)
-        manifest = load_manifest(self.bundle)
-        check_runnable_here(self.bundle, manifest)
-        self.files = json.loads((self.bundle / CONFIG).read_text(encoding="utf-8"))["models"]
+    def __init__(self, bundle: Bundle, threads: int = 2) -> None:
+        super().__init__(bundle, threads)
+        check_runnable_here(bundle)
+        self.bundle = bundle
         self._predictors: OrderedDict[tuple, object] = OrderedDict()
 
     def _predictor(self, task: str, shape: tuple[int, ...]):
@@ -77,7 +75,7 @@ class LiteBackend(Backend):
         from paddlelite.lite import MobileConfig, create_paddle_predictor
 
         config = MobileConfig()
-        config.set_model_from_file(str(self.bundle / self.files[task]))
+        config.set_model_from_file(str(self.bundle.model_file(task)))
         predictor = create_paddle_predictor(config)
         self._predictors[key] = predictor
         if len(self._predictors) > MAX_PREDICTORS:

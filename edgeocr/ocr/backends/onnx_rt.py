@@ -17,6 +17,7 @@ class OnnxRuntimeBackend(Backend):
     """One ONNX Runtime session per task, created on first use."""
 
     name = "onnx"
+    accepts = ModelSet
 
     def __init__(self, models: ModelSet, threads: int = 2) -> None:
         super().__init__(models, threads)

@@ -1,9 +1,14 @@
 #include "runner.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <iostream>
 #include <map>
@@ -22,7 +27,8 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 const std::map<std::string, int> kExitCodes = {{codes::kInternal, 1}, {codes::kBadArgs, 2},  {codes::kBadInput, 3},
-                                               {codes::kModel, 4},    {codes::kRuntime, 5}, {codes::kMissingDependency, 6}};
+                                               {codes::kModel, 4},    {codes::kRuntime, 5}, {codes::kMissingDependency, 6},
+                                               {codes::kOutput, 7}};
 
 double round_to(double v, double decimals) {
   const double scale = std::pow(10.0, decimals);
@@ -89,27 +95,56 @@ Json measure_image(const OcrPipeline& pipeline, const std::string& folder, const
   return entry;
 }
 
+Error output_error(const std::string& path, int err) {
+  return Error(codes::kOutput, path + ": cannot write the result file (" + std::strerror(err) + ")");
+}
+
+// The result appears whole or not at all, and stays after a power cut: written to a
+// temporary file in the same folder (rename is atomic only within one file system; the pid
+// keeps two runners writing beside each other apart), synced, renamed over `path`, and the
+// folder synced so the rename itself is on disk.
 void write_file_atomically(const std::string& path, const std::string& text) {
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out << text;
-    if (!out.flush()) throw Error(codes::kBadArgs, path + ": cannot write --out file");
+  const std::string tmp = path + ".tmp." + std::to_string(getpid());
+  const int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) throw output_error(path, errno);
+  int err = 0;
+  for (size_t done = 0; done < text.size() && !err;) {
+    const ssize_t n = write(fd, text.data() + done, text.size() - done);
+    if (n >= 0)
+      done += static_cast<size_t>(n);
+    else if (errno != EINTR)
+      err = errno;
   }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    std::remove(tmp.c_str());
-    throw Error(codes::kBadArgs, path + ": cannot write --out file");
+  if (!err && fsync(fd) != 0) err = errno;
+  if (close(fd) != 0 && !err) err = errno;  // NFS reports some write errors only here
+  if (!err && std::rename(tmp.c_str(), path.c_str()) != 0) err = errno;
+  if (err) {
+    unlink(tmp.c_str());
+    throw output_error(path, err);
+  }
+  // The result is complete under its name by now: a folder that cannot be synced (some file
+  // systems refuse, EINVAL) only risks the rename across a power cut, so it is not a failure.
+  const size_t slash = path.rfind('/');
+  const std::string folder = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
+  const int dir = open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir >= 0) {
+    fsync(dir);
+    close(dir);
   }
 }
 
 Json run(const RunnerOptions& o, const RunnerBackend& backend) {
   const std::vector<std::string> names = list_images(o.images);
-  const auto start = Clock::now();
+  // Reading the bundle (sha256 of every file) is not initialisation: init_ms is the
+  // contract's "load every model + one blank inference each", i.e. creating the inference
+  // and the pipeline, whose constructor runs the blank inferences.
   const Bundle bundle = load_bundle(*o.bundle);
+  Dictionary dictionary = Dictionary::load(bundle.dictionary_path);
+  const auto start = Clock::now();
   std::unique_ptr<Inference> inference = backend.create(bundle, o);
   const std::string runtime_version = inference->runtime_version();
   check_runtime_version(bundle, runtime_version);
-  OcrPipeline pipeline(*inference, Dictionary::load(bundle.dictionary_path), bundle.ocr, o.mode);
+  OcrPipeline pipeline(*inference, std::move(dictionary), bundle.ocr, o.mode);
   const double init_ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
 
   Json images = Json::array();

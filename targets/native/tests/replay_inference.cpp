@@ -3,6 +3,7 @@
 #include <cmath>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include "edgeocr/error.h"
 
@@ -36,7 +37,7 @@ std::string shape_text(const std::vector<int64_t>& shape) {
 }
 }  // namespace
 
-ReplayInference::ReplayInference(const std::string& dir) : dir_(dir) {
+ReplayInference::ReplayInference(const std::string& dir, std::chrono::milliseconds delay) : dir_(dir), delay_(delay) {
   std::ifstream in(dir + "/calls.json", std::ios::binary);
   if (!in) throw Error(codes::kBadArgs, dir + "/calls.json: no replay recording there");
   std::ostringstream ss;
@@ -47,9 +48,11 @@ ReplayInference::ReplayInference(const std::string& dir) : dir_(dir) {
   for (const Json& c : rec.at("calls").items())
     calls_.push_back(Call{model_of(c.at("model").string()), shape_of(c.at("input_shape")), shape_of(c.at("output_shape")),
                           c.at("input").string(), c.at("output").string()});
+  std::this_thread::sleep_for(delay_);
 }
 
 Tensor ReplayInference::run(Model model, const Tensor& input) {
+  std::this_thread::sleep_for(delay_);
   const std::string where = "replay call " + std::to_string(next_);
   if (next_ >= calls_.size())
     throw Error(codes::kInternal, where + ": the recording has only " + std::to_string(calls_.size()) + " calls, got another " +

@@ -4,12 +4,16 @@
 // compared with the recorded ones and the differences reported. This runs the whole
 // native runner here, without Paddle-Lite, on real model outputs.
 //
+// For timing tests, `delay` stands in for a real runtime's cost: creating the inference
+// (loading the models) and every call each take that long.
+//
 // Recording layout (tests/native/recording.py writes it):
 //   calls.json  {"runtime_version": str, "models": ["det", "cls"?, "rec"],
 //                "calls": [{"model", "input_shape", "input", "output_shape", "output"}, ...]}
 //   *.f32       raw little-endian float32 tensors named by "input"/"output"
 #pragma once
 
+#include <chrono>
 #include <map>
 #include <set>
 #include <string>
@@ -22,7 +26,7 @@ namespace edgeocr {
 
 class ReplayInference : public Inference {
  public:
-  explicit ReplayInference(const std::string& dir);
+  explicit ReplayInference(const std::string& dir, std::chrono::milliseconds delay = {});
 
   bool has(Model model) const override { return models_.count(model) != 0; }
   Tensor run(Model model, const Tensor& input) override;
@@ -43,6 +47,7 @@ class ReplayInference : public Inference {
   };
 
   std::string dir_;
+  std::chrono::milliseconds delay_;
   std::string runtime_version_;
   std::set<Model> models_;
   std::vector<Call> calls_;

@@ -2,7 +2,10 @@
 // whole native runner runs here on recorded model outputs. Extra options:
 //   --replay DIR          the recording (calls.json + tensors)
 //   --replay-report FILE  where to write ReplayInference::report() after the run
+//   --replay-delay-ms MS  creating the inference and every model call take MS (timing tests)
+#include <chrono>
 #include <fstream>
+#include <string>
 
 #include "edgeocr/error.h"
 #include "replay_inference.h"
@@ -12,12 +15,14 @@ int main(int argc, char** argv) {
   using namespace edgeocr;
   RunnerBackend backend;
   backend.name = "replay";
-  backend.extra_options = {"replay", "replay-report"};
+  backend.extra_options = {"replay", "replay-report", "replay-delay-ms"};
   backend.probe_version = [] { return std::string("replay"); };
   backend.create = [](const Bundle&, const RunnerOptions& o) -> std::unique_ptr<Inference> {
     const auto dir = o.extra.find("replay");
     if (dir == o.extra.end()) throw Error(codes::kBadArgs, "the replay runner needs --replay DIR");
-    return std::make_unique<ReplayInference>(dir->second);
+    const auto delay = o.extra.find("replay-delay-ms");
+    return std::make_unique<ReplayInference>(
+        dir->second, std::chrono::milliseconds(delay == o.extra.end() ? 0 : std::stoi(delay->second)));
   };
   backend.notes = {"test run: model outputs replayed from a recording, no inference"};
   backend.finish = [](const RunnerOptions& o, Inference& inference) {

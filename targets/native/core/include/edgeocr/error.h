@@ -26,6 +26,7 @@ inline constexpr const char* kBadInput = "bad_input";             // an image or
 inline constexpr const char* kModel = "model";                    // a bundle file (models, dictionary, config): exit 4
 inline constexpr const char* kRuntime = "runtime_mismatch";       // Paddle-Lite version != converter's: exit 5
 inline constexpr const char* kMissingDependency = "missing_dependency";  // a library the runner needs: exit 6
+inline constexpr const char* kOutput = "output";                  // the --out result file cannot be written: exit 7
 }  // namespace codes
 
 }  // namespace edgeocr

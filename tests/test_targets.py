@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from edgeocr.convert.targets import list_targets, load_target
+from edgeocr.targets import list_targets, load_target
 from edgeocr.errors import InputError
 
 
@@ -10,7 +10,7 @@ def test_profiles_cover_the_documented_targets() -> None:
     names = {t.name for t in list_targets()}
     assert names == {"arm64-v8a", "armeabi-v7a", "armlinux-aarch64", "x86_64"}
     arm = load_target("arm64-v8a")
-    assert arm.lite_places == ("arm",) and arm.abi == "arm64-v8a" and "libc++_shared.so" in arm.extra_libraries
+    assert arm.runtime.places == ("arm",) and arm.abi == "arm64-v8a" and "libc++_shared.so" in arm.runtime.extra_libraries
     assert load_target("x86_64").runs_on_host and not arm.runs_on_host
 
 

@@ -10,53 +10,53 @@ Layout on the device::
       lib/           Paddle-Lite runtime libraries, on LD_LIBRARY_PATH (native runner)
       deploy.json    what is deployed: device, payload, runner, runtime version, file hashes
 
-Refused before the models are pushed: a device whose ABIs do not include the bundle target's,
+Refused before anything is pushed: a device whose ABIs do not include the bundle target's,
 and a runtime whose version differs from the bundle's converter version. The native runner's
 runtime version is read from the ``--runtime-lib`` library before anything is pushed; the
 Python runner's is the device's ``paddlelite``, which only the runner itself can report, so
 its few hundred KiB are pushed first and asked (``--probe``, which also proves the device's
 Python has every module the runner needs).
 
-Each folder is synchronised file by file: one round trip lists the device's hashes, files
-whose hash is unchanged are skipped, files the deployment no longer has are removed, and the
-free space for everything that will be pushed is checked before the first push. Every
-device path is passed as a quoted argument, never pasted into shell code.
+Each folder is synchronised by the device layer (``edgeocr.device.sync``): unchanged files
+are skipped, stale ones removed, free space checked before the first push.
+
+``deploy.json`` never describes what is not there: it is removed before the first folder
+changes and written again, ``status: complete``, when everything is in place. A redeploy that
+fails after that point replaces it with ``status: failed``, the error, and the sha256 of every
+file the work folder holds now (a first deploy that fails leaves none: nothing was deployed).
 """
 
 from __future__ import annotations
 
 import json
 import posixpath
-import re
 import shlex
 import sys
 import tempfile
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any, Sequence
 
-from edgeocr.convert.targets import list_targets, targets_dir
 from edgeocr.device.base import Device
 from edgeocr.device.errors import DeviceError
 from edgeocr.device.info import MACHINE_TO_ABI, DeviceInfo
+from edgeocr.device.sync import PUSH_TIMEOUT_S, FileAction, Log, device_hashes, plan_sync, sync_folders
+from edgeocr.errors import EdgeOCRError
 from edgeocr.runner.contract import RunOptions, parse_error, validate_probe
 from edgeocr.runner.payload import BUNDLE, Payload
 from edgeocr.runner.python_runner import DEPENDENCIES
 from edgeocr.runner.runtime_lib import find_libraries, library_version
 from edgeocr.runner.zipapp import PYZ_NAME, TARGETS_DIR, build_runner_zipapp
+from edgeocr.targets import list_targets, targets_dir
 from edgeocr.utils.atomic import write_json
-from edgeocr.utils.hashing import sha256_file
 
 DEPLOY_MANIFEST = "deploy.json"
 DEVICE_PLACEHOLDER = "{device}"
 DEPLOY_FORMAT = "edgeocr-deploy/1"
 RUNNER_DIR, LIB_DIR = "runner", "lib"
 NATIVE_NAME = "edgeocr-runner"
-PUSH_TIMEOUT_S = 600.0
 PROBE_TIMEOUT_S = 300.0
-
-Log = Callable[[str], None]
 
 
 class DeployError(DeviceError):
@@ -76,7 +76,7 @@ class DeployRequest:
     """What to deploy. ``runner_bin`` picks the native runner (with ``runtime_libs``: files or
     folders holding the target's libraries); without it the Python runner is deployed and run
     by ``python`` on the device (default: this interpreter for ``local``, else ``python3``).
-    ``workdir`` defaults to the device's own; ``{device}`` in it becomes ``device_slug``, so
+    ``workdir`` defaults to the device's own; ``{device}`` in it becomes the device's slug, so
     devices sharing one file system (fake phones, one host) keep apart."""
 
     payload: Payload
@@ -84,15 +84,6 @@ class DeployRequest:
     runtime_libs: tuple[Path, ...] = ()
     python: str | None = None
     workdir: str | None = None
-
-
-@dataclass(frozen=True)
-class FileAction:
-    """One file of a deployment: its path under the work folder, size and what deploy did."""
-
-    path: str
-    size: int
-    action: str  # pushed | unchanged | removed
 
 
 @dataclass
@@ -140,12 +131,8 @@ class Deployment:
             "runner": self.runner,
             "runtime_version": self.runtime_version,
             "files": {a.path: a.action for a in self.files},
+            "status": "complete",
         }
-
-
-def device_slug(device: Device) -> str:
-    """A file-name-safe name for a device (``127.0.0.1:5037`` -> ``127.0.0.1_5037``)."""
-    return re.sub(r"[^A-Za-z0-9._-]+", "_", device.name).strip("_") or "device"
 
 
 # -- checks ----------------------------------------------------------------------------------
@@ -176,7 +163,7 @@ def check_abi(device: Device, info: DeviceInfo, payload: Payload) -> None:
 
 
 def _check_version(runtime: str, payload: Payload, where: str, fix: str) -> None:
-    built = payload.converter_version
+    built = payload.runtime_version
     if built is not None and runtime != built:
         raise VersionMismatch(f"{where}: Paddle-Lite runtime {runtime} but bundle {payload.path} was converted by opt "
                               f"{built}; {fix}")
@@ -188,90 +175,15 @@ def native_libraries(request: DeployRequest) -> tuple[dict[str, Path], str]:
     payload, target = request.payload, request.payload.target
     if target is None:
         raise DeployError("the native runner runs bundles; --models runs on this host's Python runner only")
-    if target.runtime_library.startswith("python:"):
-        raise DeployError(f"target {target.name} has no native Paddle-Lite library ({target.runtime_library}); "
+    if target.runtime.library.startswith("python:"):
+        raise DeployError(f"target {target.name} has no native Paddle-Lite library ({target.runtime.library}); "
                           "deploy the Python runner (leave out --runner-bin)")
-    libs = find_libraries([target.runtime_library, *target.extra_libraries], request.runtime_libs)
-    main_lib = libs[target.runtime_library]
+    libs = find_libraries([target.runtime.library, *target.runtime.extra_libraries], request.runtime_libs)
+    main_lib = libs[target.runtime.library]
     version = library_version(main_lib)
     _check_version(version, payload, str(main_lib),
-                   f"use the {payload.converter_version} release ({target.runtime_release}) or re-convert with opt {version}")
+                   f"use the {payload.runtime_version} release ({target.runtime.release}) or re-convert with opt {version}")
     return libs, version
-
-
-# -- synchronising folders -------------------------------------------------------------------
-
-
-@dataclass
-class SyncPlan:
-    """One device folder and the local files it should hold (by path relative to it)."""
-
-    folder: str  # relative to the work folder
-    files: dict[str, Path]
-    on_device: dict[str, str]
-    here: dict[str, str]
-
-    @property
-    def changed(self) -> list[str]:
-        return [rel for rel in self.files if self.on_device.get(rel) != self.here[rel]]
-
-    @property
-    def extra(self) -> list[str]:
-        return sorted(set(self.on_device) - set(self.files))
-
-    @property
-    def push_bytes(self) -> int:
-        return sum(self.files[rel].stat().st_size for rel in self.changed)
-
-
-def device_hashes(device: Device, folder: str) -> dict[str, str]:
-    """sha256 of every file under device ``folder`` by relative path, in one round trip
-    (empty when the folder does not exist yet)."""
-    q = shlex.quote(folder)
-    script = f"if [ -d {q} ]; then cd {q} && find . -type f -exec sha256sum {{}} +; fi"
-    hashes = {}
-    for line in device.shell(script, check=True, timeout=PUSH_TIMEOUT_S).stdout.splitlines():
-        digest, _, path = line.partition("  ")  # sha256sum: digest, two spaces, path
-        if path.startswith("./"):
-            hashes[path[2:]] = digest
-    return hashes
-
-
-def plan_sync(device: Device, workdir: str, folder: str, files: dict[str, Path]) -> SyncPlan:
-    here = {rel: sha256_file(path) for rel, path in files.items()}
-    return SyncPlan(folder, files, device_hashes(device, posixpath.join(workdir, folder)), here)
-
-
-def apply_sync(device: Device, workdir: str, plan: SyncPlan, log: Log) -> list[FileAction]:
-    """Remove what the folder should no longer hold, push what changed; the actions taken."""
-    base = posixpath.join(workdir, plan.folder)
-    if plan.extra:
-        device.shell(["rm", "-f", "--", *(posixpath.join(base, rel) for rel in plan.extra)], check=True, timeout=60)
-    changed = set(plan.changed)
-    if changed:
-        log(f"{device.name}: {plan.folder}/: pushing {len(changed)} file(s), {plan.push_bytes / 2**20:.2f} MiB "
-            f"({len(plan.files) - len(changed)} unchanged, {len(plan.extra)} removed)")
-    actions = [FileAction(f"{plan.folder}/{rel}", 0, "removed") for rel in plan.extra]
-    for rel, local in plan.files.items():
-        size = local.stat().st_size
-        if rel in changed:
-            if size >= 2**20:  # what takes long enough over adb to want a word of progress
-                log(f"{device.name}: push {plan.folder}/{rel} ({size / 2**20:.2f} MiB)")
-            device.push(local, posixpath.join(base, rel), timeout=PUSH_TIMEOUT_S)
-        actions.append(FileAction(f"{plan.folder}/{rel}", size, "pushed" if rel in changed else "unchanged"))
-    return actions
-
-
-def sync_folders(device: Device, workdir: str, plans: Sequence[SyncPlan], log: Log) -> list[FileAction]:
-    return [action for plan in plans for action in apply_sync(device, workdir, plan, log)]
-
-
-def push_folder(device: Device, workdir: str, folder: str, files: dict[str, Path], log: Log) -> list[FileAction]:
-    """Make device folder ``<workdir>/<folder>`` hold exactly ``files`` (relative name -> local
-    file), pushing only what changed after checking it fits."""
-    plan = plan_sync(device, workdir, folder, files)
-    device.require_free(workdir, plan.push_bytes)
-    return apply_sync(device, workdir, plan, log)
 
 
 # -- the runner ------------------------------------------------------------------------------
@@ -307,18 +219,38 @@ def _python_runner_files(tmp: Path, payload: Payload) -> dict[str, Path]:
 # -- deploy ----------------------------------------------------------------------------------
 
 
+def _folders(payload: Payload) -> tuple[str, ...]:
+    return (RUNNER_DIR, LIB_DIR, payload.kind)
+
+
+def _record_failure(device: Device, workdir: str, info: DeviceInfo, payload: Payload, error: BaseException,
+                    tmp: Path, log: Log) -> None:
+    """Replace the removed ``deploy.json`` of a redeploy by what the folder holds now (best effort:
+    the device may be what failed)."""
+    try:
+        files = {f"{folder}/{rel}": digest for folder in _folders(payload)
+                 for rel, digest in device_hashes(device, posixpath.join(workdir, folder)).items()}
+        record = Path(tmp) / DEPLOY_MANIFEST
+        write_json(record, {"format": DEPLOY_FORMAT, "status": "failed", "error": str(error) or type(error).__name__,
+                            "device": info.to_json(), "workdir": workdir, "payload": payload.to_json(),
+                            "files_sha256": files, "failed": datetime.now(timezone.utc).isoformat(timespec="seconds")})
+        device.push(record, posixpath.join(workdir, DEPLOY_MANIFEST), timeout=PUSH_TIMEOUT_S)
+    except EdgeOCRError as e:
+        log(f"{device.name}: could not record the failed deploy in {DEPLOY_MANIFEST}: {e}")
+
+
 def deploy(device: Device, request: DeployRequest, log: Log = lambda _: None) -> Deployment:
     """Check, then push ``request`` to ``device``; returns the deployment (also written to
     ``<workdir>/deploy.json`` on the device)."""
     payload = request.payload
-    workdir = (request.workdir or device.workdir).replace(DEVICE_PLACEHOLDER, device_slug(device))
+    workdir = (request.workdir or device.workdir).replace(DEVICE_PLACEHOLDER, device.slug)
     if not posixpath.isabs(workdir):
         raise DeployError(f"{device.name}: work folder {workdir!r} must be an absolute path")
     native = request.runner_bin is not None
     if not native and request.runtime_libs:
         raise DeployError("--runtime-lib is for the native runner (--runner-bin); the Python runner uses the "
                           "device's paddlelite package")
-    if payload.manifest is None and device.transport != "local":
+    if payload.bundle is None and device.transport != "local":
         raise DeployError(f"{device.name}: --models runs Paddle Inference, which edgeocr runs on this host only "
                           "(--local); deploy a bundle to devices")
     libs, lib_version = native_libraries(request) if native else ({}, None)
@@ -328,29 +260,48 @@ def deploy(device: Device, request: DeployRequest, log: Log = lambda _: None) ->
 
     with tempfile.TemporaryDirectory(prefix="edgeocr-deploy-") as tmp:
         runner_files = {NATIVE_NAME: request.runner_bin} if native else _python_runner_files(Path(tmp), payload)
-        plans = [plan_sync(device, workdir, folder, files)
-                 for folder, files in ((RUNNER_DIR, runner_files), (LIB_DIR, libs), (payload.kind, payload.files))]
+        known = {RUNNER_DIR: {}, LIB_DIR: {}, payload.kind: payload.hashes}
+        plans = [plan_sync(device, workdir, folder, files, known[folder])
+                 for folder, files in zip(_folders(payload), (runner_files, libs, payload.files))]
         device.require_free(workdir, sum(p.push_bytes for p in plans))
-        if native:
-            runner = {"kind": "native", "lib_dir": posixpath.join(workdir, LIB_DIR)}
-        else:
-            runner = {"kind": "python", "python": request.python or (sys.executable if device.transport == "local"
-                                                                     else "python3")}
-        deployment = Deployment(device, info, workdir, payload, runner, "", sync_folders(device, workdir, plans[:2], log))
-        if native:
-            device.shell(["chmod", "755", deployment.path(RUNNER_DIR, NATIVE_NAME)], check=True, timeout=60)
-        log(f"{device.name}: probing the runner")
-        answer = probe_runner(device, deployment.command, deployment.env, [] if native else ["--backend", payload.backend])
-        deployment.runner = {**answer["runner"], **deployment.runner}
-        deployment.runtime_version = answer["runtime_version"]
-        if native and answer["runtime_version"] != lib_version:
-            raise VersionMismatch(f"{device.name}: the runner reports runtime {answer['runtime_version']} but "
-                                  f"{libs[payload.target.runtime_library]} is {lib_version}")
-        _check_version(deployment.runtime_version, payload, f"{device.name} ({deployment.command[0]})",
-                       "install the paddlelite that converted the bundle on the device, or re-convert with the "
-                       "device's version")
-        deployment.files += sync_folders(device, workdir, plans[2:], log)
+        record = posixpath.join(workdir, DEPLOY_MANIFEST)
+        redeploy = device.sha256(record) is not None
+        if redeploy:  # from here on the folders change: the old record would describe what is gone
+            device.shell(["rm", "-f", "--", record], check=True, timeout=60)
+        try:
+            deployment = _push_and_probe(device, request, workdir, info, plans, libs, lib_version, log)
+        except (Exception, KeyboardInterrupt) as e:
+            if redeploy:
+                _record_failure(device, workdir, info, payload, e, Path(tmp), log)
+            raise
         manifest = Path(tmp) / DEPLOY_MANIFEST
         write_json(manifest, {**deployment.to_json(), "deployed": datetime.now(timezone.utc).isoformat(timespec="seconds")})
-        device.push(manifest, deployment.path(DEPLOY_MANIFEST), timeout=PUSH_TIMEOUT_S)
+        device.push(manifest, record, timeout=PUSH_TIMEOUT_S)
+    return deployment
+
+
+def _push_and_probe(device: Device, request: DeployRequest, workdir: str, info: DeviceInfo, plans: Sequence,
+                    libs: dict[str, Path], lib_version: str | None, log: Log) -> Deployment:
+    """Push the runner and its libraries, check that it starts and runs the bundle's runtime
+    version, then push the models."""
+    payload, native = request.payload, request.runner_bin is not None
+    if native:
+        runner = {"kind": "native", "lib_dir": posixpath.join(workdir, LIB_DIR)}
+    else:
+        runner = {"kind": "python", "python": request.python or (sys.executable if device.transport == "local"
+                                                                 else "python3")}
+    deployment = Deployment(device, info, workdir, payload, runner, "", sync_folders(device, workdir, plans[:2], log))
+    if native:
+        device.shell(["chmod", "755", deployment.path(RUNNER_DIR, NATIVE_NAME)], check=True, timeout=60)
+    log(f"{device.name}: probing the runner")
+    answer = probe_runner(device, deployment.command, deployment.env, [] if native else ["--backend", payload.backend])
+    deployment.runner = {**answer["runner"], **deployment.runner}
+    deployment.runtime_version = answer["runtime_version"]
+    if native and answer["runtime_version"] != lib_version:
+        raise VersionMismatch(f"{device.name}: the runner reports runtime {answer['runtime_version']} but "
+                              f"{libs[payload.target.runtime.library]} is {lib_version}")
+    _check_version(deployment.runtime_version, payload, f"{device.name} ({deployment.command[0]})",
+                   "install the paddlelite that converted the bundle on the device, or re-convert with the "
+                   "device's version")
+    deployment.files += sync_folders(device, workdir, plans[2:], log)
     return deployment

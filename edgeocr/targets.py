@@ -1,4 +1,4 @@
-"""Target profiles (``targets/*.yml``): which Paddle-Lite places, ABI and runtime a device needs.
+"""Target profiles (``targets/*.yml``): the ABI a device runs and the runtime it runs bundles on.
 
 Profiles are data, not code, so a new board is a new YAML file. Every key is validated:
 a typo in a profile must fail loudly, not silently fall back to a default.
@@ -14,9 +14,10 @@ from pathlib import Path
 import yaml
 
 from edgeocr.errors import InputError
+from edgeocr.resources import resource_dir
 
-REQUIRED = {"name", "description", "os", "abi", "arch", "lite_places", "runtime"}
-RUNTIME_KEYS = {"version", "library", "extra_libraries", "release"}
+REQUIRED = {"name", "description", "os", "abi", "arch", "runtime"}
+RUNTIME_KEYS = {"name", "version", "places", "library", "extra_libraries", "release"}
 HOST_ARCH = {"x86_64": "x86_64", "amd64": "x86_64", "aarch64": "aarch64", "arm64": "aarch64", "armv7l": "armv7"}
 
 
@@ -26,9 +27,29 @@ def host_arch() -> str:
 
 
 def targets_dir() -> Path:
-    """``$EDGEOCR_TARGETS`` or the repository's ``targets/`` folder."""
+    """``$EDGEOCR_TARGETS`` or the repository's ``targets/`` folder (see ``edgeocr.resources``)."""
     env = os.environ.get("EDGEOCR_TARGETS")
-    return Path(env) if env else Path(__file__).resolve().parents[2] / "targets"
+    return Path(env) if env else resource_dir("targets")
+
+
+#: Runtimes a profile may name. Each is one adapter on every side (converter, Python
+#: backend, runner); the stages read the name from the profile and the bundle.
+RUNTIMES = ("paddle-lite",)
+
+
+@dataclass(frozen=True)
+class RuntimeProfile:
+    """The runtime a target runs bundles on, and what a native runner needs of it."""
+
+    name: str                 # one of RUNTIMES
+    version: str              # a bundle runs only on the version it was converted for
+    places: tuple[str, ...]   # Paddle-Lite valid places for the converter (arm, x86)
+    library: str              # the shared library a native runner loads, or python:<package>
+    extra_libraries: tuple[str, ...]
+    release: str              # which release download holds ``library``
+
+    def to_json(self) -> dict:
+        return {"name": self.name, "version": self.version, "places": list(self.places)}
 
 
 @dataclass(frozen=True)
@@ -38,11 +59,7 @@ class Target:
     os: str                   # android | linux
     abi: str                  # getprop ro.product.cpu.abi (android) / uname -m (linux)
     arch: str                 # aarch64 | armv7 | x86_64
-    lite_places: tuple[str, ...]
-    runtime_version: str
-    runtime_library: str
-    extra_libraries: tuple[str, ...]
-    runtime_release: str
+    runtime: RuntimeProfile
 
     @property
     def runs_on_host(self) -> bool:
@@ -52,7 +69,19 @@ class Target:
 
     def to_json(self) -> dict:
         return {"name": self.name, "os": self.os, "abi": self.abi, "arch": self.arch,
-                "lite_places": list(self.lite_places), "runtime_version": self.runtime_version}
+                "runtime": self.runtime.to_json()}
+
+
+def _parse_runtime(path: Path, rt: object) -> RuntimeProfile:
+    if not isinstance(rt, dict) or set(rt) != RUNTIME_KEYS:
+        raise InputError(f"{path}: runtime must have exactly the keys {sorted(RUNTIME_KEYS)}")
+    if rt["name"] not in RUNTIMES:
+        raise InputError(f"{path}: unknown runtime {rt['name']!r} (known: {', '.join(RUNTIMES)})")
+    if not isinstance(rt["places"], list) or not rt["places"]:
+        raise InputError(f"{path}: runtime.places must be a non-empty list")
+    return RuntimeProfile(name=str(rt["name"]), version=str(rt["version"]), places=tuple(rt["places"]),
+                          library=str(rt["library"]), extra_libraries=tuple(rt["extra_libraries"] or ()),
+                          release=str(rt["release"]))
 
 
 def _parse(path: Path) -> Target:
@@ -65,15 +94,8 @@ def _parse(path: Path) -> Target:
     unknown, missing = set(data) - REQUIRED, REQUIRED - set(data)
     if unknown or missing:
         raise InputError(f"{path}: unknown keys {sorted(unknown)}, missing keys {sorted(missing)}")
-    rt = data["runtime"]
-    if not isinstance(rt, dict) or set(rt) != RUNTIME_KEYS:
-        raise InputError(f"{path}: runtime must have exactly the keys {sorted(RUNTIME_KEYS)}")
-    if not isinstance(data["lite_places"], list) or not data["lite_places"]:
-        raise InputError(f"{path}: lite_places must be a non-empty list")
     return Target(name=str(data["name"]), description=str(data["description"]), os=str(data["os"]),
-                  abi=str(data["abi"]), arch=str(data["arch"]), lite_places=tuple(data["lite_places"]),
-                  runtime_version=str(rt["version"]), runtime_library=str(rt["library"]),
-                  extra_libraries=tuple(rt["extra_libraries"] or ()), runtime_release=str(rt["release"]))
+                  abi=str(data["abi"]), arch=str(data["arch"]), runtime=_parse_runtime(path, data["runtime"]))
 
 
 def list_targets() -> list[Target]:
