@@ -135,6 +135,8 @@ def _checkpoint_identity(spec: TrainSpec, seed: int, identity: dict[str, Any]) -
 
 
 def _check_same_run(folder: Path, saved: dict[str, Any], current: dict[str, Any]) -> None:
+    """Refuse a checkpoint of another run, naming the first key that differs: resuming it
+    would silently mix two runs' weights into a result that neither recipe reproduces."""
     for key in dict.fromkeys([*current, *saved]):
         was, now = saved.get(key, "(unset)"), current.get(key, "(unset)")
         if was != now:

@@ -44,6 +44,7 @@ from edgeocr.device.info import MACHINE_TO_ABI, DeviceInfo
 from edgeocr.device.sync import PUSH_TIMEOUT_S, FileAction, Log, device_hashes, plan_sync, sync_folders
 from edgeocr.errors import EdgeOCRError
 from edgeocr.runner.contract import RunOptions, parse_error, validate_probe
+from edgeocr.runner.elf import ElfError, read_elf
 from edgeocr.runner.payload import BUNDLE, Payload
 from edgeocr.runner.python_runner import DEPENDENCIES
 from edgeocr.runner.runtime_lib import find_libraries, library_version
@@ -65,6 +66,10 @@ class DeployError(DeviceError):
 
 class AbiMismatch(DeployError):
     """The device cannot run code built for the bundle's target."""
+
+
+class RunnerMismatch(DeployError):
+    """The native runner is built for another OS or CPU than the device's."""
 
 
 class VersionMismatch(DeployError):
@@ -162,6 +167,27 @@ def check_abi(device: Device, info: DeviceInfo, payload: Payload) -> None:
                           f"device runs {', '.join(abis)}; {advice}")
 
 
+_OS_NAMES = {"android": "Android (bionic)", "linux": "Linux (glibc)"}
+
+
+def check_runner(device: Device, info: DeviceInfo, runner: Path) -> None:
+    """Refuse a native runner the device cannot start: one built for another CPU, or a glibc
+    program on a phone / an Android program on a Linux board (its ELF interpreter says which;
+    the kernel would only say "not found"). Scripts and unreadable files are left to the probe."""
+    try:
+        elf = read_elf(runner)
+    except (ElfError, OSError):
+        return
+    device_os = "android" if info.os.startswith("android") else "linux"
+    if elf.flavour not in ("unknown", device_os):
+        raise RunnerMismatch(f"{runner}: an {_OS_NAMES[elf.flavour]} program (interpreter {elf.interpreter}) cannot "
+                             f"run on {device.name}, which runs {info.os}; build the runner for it with `edgeocr "
+                             f"build-runner --target T` for a {_OS_NAMES[device_os]} target")
+    if elf.abi not in device_abis(device, info):
+        raise RunnerMismatch(f"{runner}: built for {elf.arch} ({elf.bits}-bit), but {device.name} runs "
+                             f"{', '.join(device_abis(device, info))}")
+
+
 def _check_version(runtime: str, payload: Payload, where: str, fix: str) -> None:
     built = payload.runtime_version
     if built is not None and runtime != built:
@@ -257,6 +283,8 @@ def deploy(device: Device, request: DeployRequest, log: Log = lambda _: None) ->
     log(f"{device.name}: checking device")
     info = device.info()
     check_abi(device, info, payload)
+    if native:
+        check_runner(device, info, request.runner_bin)
 
     with tempfile.TemporaryDirectory(prefix="edgeocr-deploy-") as tmp:
         runner_files = {NATIVE_NAME: request.runner_bin} if native else _python_runner_files(Path(tmp), payload)

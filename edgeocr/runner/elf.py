@@ -1,7 +1,10 @@
-"""Just enough ELF reading to tell what a shared library was built for: its CPU (machine,
-32/64-bit) and the libraries it needs (``DT_NEEDED``), which tell Android builds (NDK
-``libc++_shared.so``) from glibc ones (``libstdc++.so.6``). No tool from a toolchain is
-needed, so ``build-runner`` can refuse a wrong library before compiling anything.
+"""Just enough ELF reading to tell what a program or shared library was built for: its CPU
+(machine, 32/64-bit), its program interpreter (``PT_INTERP``: Android's
+``/system/bin/linker64`` or glibc's ``/lib/ld-linux-aarch64.so.1``) and the libraries it needs
+(``DT_NEEDED``), which tell Android builds (NDK ``libc++_shared.so``) from glibc ones
+(``libstdc++.so.6``). No tool from a toolchain is needed, so ``build-runner`` can refuse a
+wrong library before compiling anything, and ``deploy`` a runner for another OS before
+pushing it.
 """
 
 from __future__ import annotations
@@ -13,7 +16,9 @@ from pathlib import Path
 
 #: e_machine -> the arch names of target profiles (targets/*.yml)
 MACHINES = {3: "x86", 40: "armv7", 62: "x86_64", 183: "aarch64"}
-_SHT_DYNAMIC, _DT_NEEDED = 6, 1
+#: arch -> the ABI name devices report (Android's names; boards' ``uname -m`` is translated to them)
+ABIS = {"x86": "x86", "armv7": "armeabi-v7a", "x86_64": "x86_64", "aarch64": "arm64-v8a"}
+_SHT_DYNAMIC, _DT_NEEDED, _PT_INTERP = 6, 1, 3
 
 
 class ElfError(ValueError):
@@ -25,11 +30,21 @@ class ElfInfo:
     arch: str           # aarch64 | armv7 | x86_64 | x86 | machine-<n>
     bits: int           # 32 or 64
     needed: tuple[str, ...]
+    interpreter: str | None = None  # programs only; None for libraries and static programs
+
+    @property
+    def abi(self) -> str:
+        return ABIS.get(self.arch, self.arch)
 
     @property
     def flavour(self) -> str:
-        """``android`` (links the NDK's C++ runtime or Android's liblog), ``linux`` (glibc's
-        libstdc++) or ``unknown``."""
+        """``android`` (Android's dynamic linker, or links the NDK's C++ runtime or Android's
+        liblog), ``linux`` (glibc's dynamic linker or libstdc++) or ``unknown``."""
+        if self.interpreter:
+            if self.interpreter.startswith("/system/bin/linker"):
+                return "android"
+            if "/ld-linux" in self.interpreter:
+                return "linux"
         if any(n in ("libc++_shared.so", "liblog.so", "libandroid.so") for n in self.needed):
             return "android"
         if any(n.startswith(("libstdc++.so", "libc.so.6")) for n in self.needed):
@@ -48,11 +63,12 @@ def read_elf(path: str | os.PathLike) -> ElfInfo:
     try:
         machine = struct.unpack_from(endian + "H", data, 18)[0]
         if bits == 64:
-            shoff, = struct.unpack_from(endian + "Q", data, 40)
-            shentsize, shnum = struct.unpack_from(endian + "HH", data, 58)
+            phoff, shoff = struct.unpack_from(endian + "QQ", data, 32)
+            phentsize, phnum, shentsize, shnum = struct.unpack_from(endian + "HHHH", data, 54)
         else:
-            shoff, = struct.unpack_from(endian + "I", data, 32)
-            shentsize, shnum = struct.unpack_from(endian + "HH", data, 46)
+            phoff, shoff = struct.unpack_from(endian + "II", data, 28)
+            phentsize, phnum, shentsize, shnum = struct.unpack_from(endian + "HHHH", data, 42)
+        interpreter = _interpreter(data, endian, bits, [phoff + i * phentsize for i in range(phnum)])
         sections = [_section(data, endian, bits, shoff + i * shentsize) for i in range(shnum)]
         needed = []
         for kind, offset, size, link, entsize in sections:
@@ -67,7 +83,20 @@ def read_elf(path: str | os.PathLike) -> ElfInfo:
                     needed.append(data[strtab_offset + value:end].decode("utf-8", "replace"))
     except (struct.error, IndexError, ValueError) as e:
         raise ElfError(f"{path}: damaged ELF file ({e})") from None
-    return ElfInfo(arch=MACHINES.get(machine, f"machine-{machine}"), bits=bits, needed=tuple(needed))
+    return ElfInfo(arch=MACHINES.get(machine, f"machine-{machine}"), bits=bits, needed=tuple(needed),
+                   interpreter=interpreter)
+
+
+def _interpreter(data: bytes, endian: str, bits: int, headers: list[int]) -> str | None:
+    """The path in the ``PT_INTERP`` program header, if there is one."""
+    for at in headers:
+        if bits == 64:
+            kind, _, offset, _, _, size = struct.unpack_from(endian + "IIQQQQ", data, at)
+        else:
+            kind, offset, _, _, size = struct.unpack_from(endian + "IIIII", data, at)
+        if kind == _PT_INTERP:
+            return data[offset:offset + size].rstrip(b"\0").decode("utf-8", "replace")
+    return None
 
 
 def _section(data: bytes, endian: str, bits: int, at: int) -> tuple[int, int, int, int, int]:

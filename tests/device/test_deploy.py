@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 from typing import Callable
@@ -181,3 +182,35 @@ def test_a_failed_redeploy_leaves_a_deploy_json_that_tells_the_truth(x86_bundle:
     on_disk = {str(p.relative_to(tmp_path / "w")): sha256_file(p) for p in (tmp_path / "w").rglob("*")
                if p.is_file() and p.name != "deploy.json"}
     assert record["files_sha256"] == on_disk and "bundle/stale.nb" in on_disk
+
+
+def _program(folder: Path, interpreter: str | None = None) -> Path:
+    """A real x86_64 ELF program; ``interpreter`` overrides its dynamic linker (as an NDK build
+    names Android's)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "main.c").write_text("int main(void) { return 0; }\n")
+    flags = [f"-Wl,--dynamic-linker={interpreter}"] if interpreter else []
+    subprocess.run(["gcc", "-o", str(folder / "edgeocr-runner"), str(folder / "main.c"), *flags], check=True)
+    return folder / "edgeocr-runner"
+
+
+def test_a_runner_for_another_os_is_refused_before_anything_is_pushed(phone, arm_bundle, tmp_path) -> None:
+    from dataclasses import replace
+
+    from edgeocr.runner.deploy import RunnerMismatch
+
+    _, libs = fake_native(tmp_path / "libs")
+    payload = Payload.of_bundle(Bundle.load(arm_bundle))
+    glibc = _program(tmp_path / "glibc")
+    with pytest.raises(RunnerMismatch, match=r"an Linux \(glibc\) program \(interpreter /lib64/ld-linux-x86-64.so.2\) "
+                                             r"cannot run on .*, which runs android 13"):
+        deploy(AdbDevice(phone.serial, workdir=str(tmp_path / "phone")), DeployRequest(payload, glibc, (libs,)))
+    board = LocalDevice(workdir=str(tmp_path / "board"))
+    real_info = board.info
+    board.info = lambda timeout=30.0: replace(real_info(timeout), abi="arm64-v8a")  # stands in for an ARM board
+    android = _program(tmp_path / "android", interpreter="/system/bin/linker64")
+    with pytest.raises(RunnerMismatch, match=r"an Android \(bionic\) program .* cannot run on local"):
+        deploy(board, DeployRequest(payload, android, (libs,)))
+    with pytest.raises(RunnerMismatch, match=r"built for x86_64 \(64-bit\), but local runs arm64-v8a"):
+        deploy(board, DeployRequest(payload, glibc, (libs,)))
+    assert not (tmp_path / "phone").exists() and not (tmp_path / "board").exists()
