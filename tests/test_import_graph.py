@@ -3,7 +3,9 @@
 Every import counts, including those inside functions (a lazy import that closes a cycle is
 still a cycle, only a hidden one). The layers, lowest first, are the flow of the work:
 foundation (errors, paths, configuration, target profiles, the bundle type) -> models and
-data -> OCR -> metrics -> compress -> convert -> verify -> device -> runner -> bench -> cli.
+data -> OCR -> metrics -> compress -> convert -> device -> runner -> verify -> bench -> cli.
+``verify`` sits above the device and runner layers because it runs bundles on an (emulated)
+ARM device through a runner, and below ``bench``, which reports its agreement figures.
 """
 
 from __future__ import annotations
@@ -17,8 +19,8 @@ PACKAGE = Path(edgeocr.__file__).parent
 #: top-level part of the package -> layer; a part may import from its own layer and below
 LAYERS = {
     **dict.fromkeys(["", "errors", "paths", "utils", "resources", "config", "targets", "bundle"], 0),
-    "models": 1, "data": 1, "ocr": 2, "metrics": 3, "compress": 4, "convert": 5, "verify": 6, "device": 7,
-    "runner": 8, "bench": 9, "cli": 10,
+    "models": 1, "data": 1, "ocr": 2, "metrics": 3, "compress": 4, "convert": 5, "device": 6, "runner": 7,
+    "verify": 8, "bench": 9, "cli": 10,
 }
 
 

@@ -13,13 +13,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Sequence
 
-from edgeocr.bench.accuracy import ReferenceUnavailable, host_reference
+from edgeocr.bench.accuracy import host_reference
 from edgeocr.bench.dataset import Dataset
 from edgeocr.bench.report import load_result, write_bench_outputs
 from edgeocr.bench.sweep import BenchFailed, BenchInterrupted, BenchPlan, Log, configurations, run_sweep
 from edgeocr.device.base import Device
 from edgeocr.errors import InputError
 from edgeocr.runner.deploy import DeployRequest
+from edgeocr.verify.reference import ReferenceUnavailable
 
 
 @dataclass(frozen=True)

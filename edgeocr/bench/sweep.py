@@ -29,7 +29,8 @@ from pathlib import Path
 from typing import Any, Callable, Sequence
 
 from edgeocr import __version__
-from edgeocr.bench.accuracy import accuracy, parity
+from edgeocr.bench.accuracy import accuracy
+from edgeocr.verify.parity import parity
 from edgeocr.bench.dataset import Dataset
 from edgeocr.bench.report import RESULT_FORMAT
 from edgeocr.bench.stats import stage_samples, stage_stats

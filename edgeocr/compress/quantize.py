@@ -136,7 +136,7 @@ def post_training_quantize(task: str, float_dir: Path, out_dir: Path, data: Task
         def __len__(self):
             return len(batches)
 
-    ops = ["conv2d", "conv2d_transpose", "mul", "matmul", "matmul_v2"]
+    ops = list(spec.ptq_op_types)
     if not spec.skip_depthwise:
         ops.append("depthwise_conv2d")
     paddle.enable_static()

@@ -21,6 +21,7 @@ from edgeocr.errors import InputError
 from edgeocr.resources import resource_dir
 
 METHODS = ("pact", "ptq", "prune")
+PTQ_OP_TYPES = ("conv2d", "conv2d_transpose", "mul", "matmul", "matmul_v2")
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,9 @@ class QuantSpec:
     onnx_format: bool = True
     ptq_algo: str = "hist"          # ptq only: hist | KL | avg | abs_max | mse
     ptq_batches: int = 10           # ptq only: calibration batches
+    # ptq only: op types quantized (depthwise convs follow skip_depthwise); skip_layers, a
+    # dygraph notion, cannot name layers of the static program PTQ works on.
+    ptq_op_types: list[str] = field(default_factory=lambda: list(PTQ_OP_TYPES))
 
 
 @dataclass(frozen=True)
@@ -118,6 +122,8 @@ BETWEEN = {"weight_bits": (2, 16), "activation_bits": (2, 16), "flops_ratio": (0
 
 
 def _check_value(key: str, value: Any, where: str) -> None:
+    if key == "ptq_op_types" and (not value or set(value) - set(PTQ_OP_TYPES)):
+        raise InputError(f"{where}: must be a non-empty list of {', '.join(PTQ_OP_TYPES)}, got {value!r}")
     if key in CHOICES and value not in CHOICES[key]:
         raise InputError(f"{where}: {value!r} is not one of {', '.join(CHOICES[key])}")
     if key in POSITIVE and value <= 0:

@@ -22,7 +22,14 @@ from edgeocr.bundle import CONFIG, FORMAT, MANIFEST, Bundle
 from edgeocr.config import OCRConfig
 from edgeocr.convert.nbfile import read_nb
 from edgeocr.convert.opt import ConversionError, converter_version, run_opt, supported_ops
-from edgeocr.convert.program import is_quantized, op_counts, read_program, repair_scalar_fill_constant, write_program
+from edgeocr.convert.program import (
+    int8_fc_with_a_row_per_image,
+    is_quantized,
+    op_counts,
+    read_program,
+    repair_scalar_fill_constant,
+    write_program,
+)
 from edgeocr.errors import InputError
 from edgeocr.models.modelset import ModelSet
 from edgeocr.targets import Target
@@ -82,6 +89,16 @@ def convert_model(task: str, models: ModelSet, target: Target, workdir: Path, ou
     if missing:
         raise ConversionError(f"{pdmodel}: target {target.name} ({','.join(target.runtime.places)}) cannot run "
                               f"these ops: {', '.join(missing)}")
+    if "arm" in target.runtime.places:
+        fcs = int8_fc_with_a_row_per_image(desc)
+        if fcs:
+            raise ConversionError(
+                f"{pdmodel}: int8 fully connected layer(s) with one row per image ({', '.join(fcs)}): Paddle-Lite "
+                f"{converter_version()}'s ARM int8 fc prepares its weights for the first input's row count, so a "
+                "predictor whose batch switches between 1 and more images returns wrong results from then on "
+                "(measured on the direction classifier: upright crops turned). Keep that layer float: PACT "
+                "quant.skip_layers (e.g. ['head.'], as quant/cls_pact.yml), PTQ quant.ptq_op_types without the "
+                "matmul ops (as quant/cls_ptq.yml)")
     repairs = []
     repair = repair_scalar_fill_constant(desc)
     if repair:

@@ -47,6 +47,39 @@ def is_quantized(desc: framework_pb2.ProgramDesc) -> bool:
     return any("quantize" in t for t in op_counts(desc))
 
 
+FC_OPS = ("matmul_v2", "matmul", "mul")
+
+
+def _dims(block: framework_pb2.BlockDesc) -> dict[str, list[int]]:
+    return {v.name: list(v.type.lod_tensor.tensor.dims) for v in block.vars if v.type.HasField("lod_tensor")}
+
+
+def int8_fc_with_a_row_per_image(desc: framework_pb2.ProgramDesc) -> list[str]:
+    """Int8 fully connected ops (``matmul_v2``/``matmul``/``mul`` whose input and weight both
+    come through quantization ops, as ``opt`` then gives them an int8 ``fc`` kernel) whose rows
+    are the batch alone: their input is ``[N, K]``, so the row count follows the batch and is 1
+    whenever one image (one crop) is run. Named by their weight."""
+    found = []
+    for block in desc.blocks:
+        producer = {name: op.type for op in block.ops for var in op.outputs for name in var.arguments}
+        dims = _dims(block)
+        for op in block.ops:
+            if op.type not in FC_OPS:
+                continue
+            args = {var.parameter: list(var.arguments) for var in op.inputs}
+            x, y = (args.get("X") or [None])[0], (args.get("Y") or [None])[0]
+            if x is None or not all("quantize" in producer.get(v, "") for v in (x, y)):
+                continue
+            if op.type == "mul":
+                cols = next((a.i for a in op.attrs if a.name == "x_num_col_dims"), 1)
+                rows = dims.get(x, [])[:cols]
+            else:
+                rows = dims.get(x, [])[:-1]
+            if rows == [-1]:
+                found.append(y.split(".quantized")[0])
+    return found
+
+
 @dataclass(frozen=True)
 class Repair:
     op: str

@@ -24,6 +24,10 @@ Command line::
 - ``--out``: the result file; its folder exists (the caller makes it).
 - ``--probe``: print one JSON object (``validate_probe``) naming the runner and the runtime
   version it loaded, exit 0; deploy runs it to check the runtime before pushing models.
+- ``--record DIR`` (optional): also write every model call's input and output into DIR, in
+  the format of ``edgeocr.ocr.backends.recording`` (``calls.json`` + raw float32 files), so
+  ``edgeocr verify`` can compare the device's raw model outputs with the host's on the very
+  same inputs. DIR exists (the caller makes it).
 
 Output (``--out``, UTF-8 JSON, ``SCHEMA``)::
 
@@ -119,9 +123,10 @@ class RunOptions:
     warmup: int = 1
     repeats: int = 10
     mode: str = "det_cls_rec"
+    record: str | None = None
 
     def argv(self) -> list[str]:
-        """The options as command-line arguments (``bundle`` left out when None)."""
+        """The options as command-line arguments (``bundle`` and ``record`` left out when None)."""
         args: list[str] = []
         for name, value in asdict(self).items():
             if value is not None:
@@ -160,6 +165,7 @@ def build_parser(prog: str, description: str) -> argparse.ArgumentParser:
     p.add_argument("--warmup", type=int, default=defaults.warmup, help="warm-up runs per image (>= 0)")
     p.add_argument("--repeats", type=int, default=defaults.repeats, help="timed runs per image (>= 1)")
     p.add_argument("--mode", choices=MODES, default=defaults.mode, help="pipeline to run")
+    p.add_argument("--record", help="also write every model call's input and output into this folder")
     return p
 
 
@@ -169,7 +175,8 @@ def options_from_args(args: argparse.Namespace) -> RunOptions:
     if missing:
         raise ContractError(f"missing {' and '.join(missing)} (or pass --probe)")
     options = RunOptions(bundle=args.bundle, images=args.images, out=args.out, threads=args.threads,
-                         power_mode=args.power_mode, warmup=args.warmup, repeats=args.repeats, mode=args.mode)
+                         power_mode=args.power_mode, warmup=args.warmup, repeats=args.repeats, mode=args.mode,
+                         record=args.record)
     options.check()
     return options
 
@@ -254,7 +261,7 @@ def validate_result(obj: Any, source: str = "runner output") -> dict:
                       {"bundle": "str?", "images": "str", "out": "str", "threads": "int", "power_mode": "str",
                        "warmup": "int", "repeats": "int", "mode": "str"})
     try:
-        RunOptions(**{k: options[k] for k in RunOptions.__dataclass_fields__}).check()
+        RunOptions(**{k: options[k] for k in RunOptions.__dataclass_fields__ if k in options}).check()
     except ContractError as e:
         _fail(f"{source}.options", str(e))
     _fields(obj["applied"], f"{source}.applied", {"threads": "bool", "power_mode": "bool"})

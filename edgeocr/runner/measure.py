@@ -47,19 +47,24 @@ def image_files(folder: str | os.PathLike) -> list[Path]:
     return found
 
 
-def make_system(backend: str, models: ModelSource, config: OCRConfig, threads: int, mode: str) -> TextSystem:
+def make_system(backend: str, models: ModelSource, config: OCRConfig, threads: int, mode: str,
+                record: str | os.PathLike | None = None) -> TextSystem:
     """The ``TextSystem`` a mode runs: with the classifier only when the mode uses it, and
     with ``drop_score`` 0 so every detected box is reported (consumers apply ``drop_score``).
-    Building it loads every model the mode uses and runs each once (``TextSystem``)."""
+    Building it loads every model the mode uses and runs each once (``TextSystem``). With
+    ``record`` every model call is also saved there (``RecordingBackend``)."""
     from edgeocr.models.charset import load_charset
     from edgeocr.ocr.backends import create_backend
+    from edgeocr.ocr.backends.recording import RecordingBackend
     from edgeocr.ocr.system import TextSystem
 
     classify = mode == "det_cls_rec"
     if classify and not models.has("cls"):
         raise RunnerError("model", f"mode det_cls_rec needs a cls model and {models.name} has none; use --mode det_rec")
-    return TextSystem(create_backend(backend, models, threads), load_charset(models.dict_path),
-                      replace(config, drop_score=0.0), classify=classify)
+    runtime = create_backend(backend, models, threads)
+    if record is not None:
+        runtime = RecordingBackend(runtime, Path(record))
+    return TextSystem(runtime, load_charset(models.dict_path), replace(config, drop_score=0.0), classify=classify)
 
 
 def run_once(system: TextSystem, image: np.ndarray, mode: str) -> tuple[list[OCRLine], Timings]:
@@ -113,10 +118,13 @@ def measure(system: TextSystem, images: Mapping[str, Path], warmup: int, repeats
             progress: Callable[[int, int, Mapping[str, Any]], None] = _progress) -> list[dict[str, Any]]:
     """Every image (``name -> file``) decoded, then measured by ``measure_image``; the
     contract's image entries, in the given order."""
+    from edgeocr.ocr.backends.recording import RecordingBackend
     from edgeocr.ocr.image_io import read_image
 
     entries = []
     for i, (name, path) in enumerate(images.items(), start=1):
+        if isinstance(system.backend, RecordingBackend):
+            system.backend.image = name  # recorded with each call, so a divergence names its image
         entries.append(measure_image(system, name, read_image(path), warmup, repeats, mode))
         progress(i, len(images), entries[-1])
     return entries

@@ -121,9 +121,11 @@ def run(options: RunOptions, backend: str = "lite", models_dir: str | None = Non
     models, config = _load(options, backend, models_dir)
     version = runtime_version(backend)
     start = perf_counter()
-    system = make_system(backend, models, config, options.threads, options.mode)
+    system = make_system(backend, models, config, options.threads, options.mode, options.record)
     init_ms = (perf_counter() - start) * 1e3
     images = measure(system, {p.name: p for p in paths}, options.warmup, options.repeats, options.mode)
+    if options.record is not None:
+        system.backend.save(version)
     return {
         "schema": SCHEMA,
         "runner": _runner_info(backend),

@@ -46,6 +46,24 @@ def test_quantized_model_converts_to_int8_arm_kernels(cls_pact, pulled_models, t
     info = read_nb(bundle / "cls.nb")
     assert info.int8_kernels > 0
     assert json.loads((bundle / "manifest.json").read_text())["models"]["cls"]["quantized"] is True
+    # the shipped recipe keeps the head's fc float: no int8 fc, whose ARM kernel breaks on batch 1
+    assert not [k for k in info.kernels if k[0] == "fc" and k[2] == "int8"]
+
+
+@pytest.mark.parametrize("method", ["pact", "ptq"])
+def test_an_int8_cls_head_is_refused_for_arm(method, pulled_models, tmp_path) -> None:
+    """Regression: the classifier ``make demo`` used to make (head fc int8) turned upright
+    crops on ARM; converting such a model for ARM is now refused, naming the layer and the fix."""
+    recipe = small("cls", method, steps=1)
+    recipe = (recipe.override("quant", skip_layers=[]) if method == "pact" else
+              recipe.override("quant", ptq_op_types=["conv2d", "matmul_v2"]))
+    out = tmp_path / f"cls-{method}-head-int8"
+    job.quantize("cls", recipe, out)
+    models = ModelSet.load("ppocrv2", cls_model=out)
+    with pytest.raises(EdgeOCRError, match=r"int8 fully connected layer\(s\) with one row per image \(linear_.*"
+                                           r"Keep that layer float"):
+        convert_bundle(models, load_target("armlinux-aarch64"), tmp_path / "b")
+    assert not (tmp_path / "b").exists()
 
 
 def test_ptq_baseline(pulled_models, tmp_path) -> None:

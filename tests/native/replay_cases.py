@@ -15,7 +15,7 @@ from edgeocr.ocr.backends.lite import LiteBackend, runtime_version
 from edgeocr.ocr.system import TextSystem
 from edgeocr.runner.measure import measure
 from tests.conftest import render_line, render_page
-from tests.native.recording import RecordingBackend
+from edgeocr.ocr.backends.recording import RecordingBackend
 
 MODES = ("det_cls_rec", "det_rec", "rec")
 

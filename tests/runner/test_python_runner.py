@@ -12,7 +12,7 @@ from pathlib import Path
 import cv2
 import pytest
 
-from edgeocr.bench.accuracy import parity
+from edgeocr.verify.parity import parity
 from edgeocr.targets import targets_dir
 from edgeocr.runner.contract import EXIT_CODES, STAGES, validate_result
 from edgeocr.runner.zipapp import TARGETS_DIR, build_runner_zipapp
@@ -204,3 +204,20 @@ def test_zipapp_is_reproducible_and_runs_anywhere(x86_bundle, pages, tmp_path) -
     proc = runner(*args, program=(str(first),), cwd=elsewhere)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert [line["text"] for line in json.loads(out.read_text())["images"][0]["lines"]] == PAGE_TEXTS
+
+
+def test_record_writes_every_model_call(x86_bundle, pages, tmp_path) -> None:
+    from edgeocr.ocr.backends.recording import Recording
+
+    out, record = tmp_path / "r.json", tmp_path / "calls"
+    record.mkdir()
+    proc = runner("--bundle", str(x86_bundle), "--images", str(pages), "--out", str(out), "--repeats", "1",
+                  "--warmup", "0", "--record", str(record))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    recording = Recording.load(record)
+    calls = list(recording.calls())
+    assert recording.runtime_version == "v2.13-rc" and recording.models == ("det", "cls", "rec")
+    assert [c.image for c in calls[:3]] == [None, None, None]  # loading: one blank run of each model
+    assert {c.image for c in calls[3:]} == {p.name for p in pages.iterdir()}
+    assert [c.model for c in calls if c.image == "a_page.png"][0] == "det"
+    validate_result(json.loads(out.read_text()))

@@ -1,0 +1,64 @@
+"""When a bundle passes: ARM's results against the host's, with documented thresholds.
+
+A float model must decide exactly as the host does — the kernels compute the same function
+in another order, so a flipped decision is a bug, except for the rare mask pixel that lies
+within rounding of the det threshold. An int8 model runs real int8 kernels on ARM but is
+simulated in float on the host, so it may differ by about one quantization step: a few
+decisions in a hundred may flip, no more. End to end, a float bundle must read every line
+as the host does, a bundle with an int8 model 99% of them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+from edgeocr.verify.outputs import ModelAgreement
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Least shares of agreement with the host."""
+
+    text: float         # end to end: lines with the same text (of the host's and the device's lines)
+    box: float          # end to end: lines whose box is within 1 px
+    decisions: Mapping[str, float]  # per model: det mask pixels, cls turns, rec line texts
+
+    def to_json(self) -> dict[str, Any]:
+        return {"text": self.text, "box": self.box, "decisions": dict(self.decisions)}
+
+
+FLOAT = Thresholds(text=1.0, box=1.0, decisions={"det": 0.999, "cls": 1.0, "rec": 1.0})
+INT8 = Thresholds(text=0.99, box=0.97, decisions={"det": 0.99, "cls": 0.99, "rec": 0.99})
+
+
+@dataclass(frozen=True)
+class Verdict:
+    passed: bool
+    failures: tuple[str, ...]   # one sentence per threshold missed, the model named first
+    thresholds: dict[str, Any]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"passed": self.passed, "failures": list(self.failures), "thresholds": self.thresholds}
+
+
+def judge(parity: Mapping[str, Any], models: Mapping[str, ModelAgreement], quantized: Mapping[str, bool]) -> Verdict:
+    """The verdict on one bundle from its end-to-end ``parity`` figures and each model's
+    output agreement; ``quantized`` says which models are int8."""
+    failures = []
+    per_model = {m: (INT8 if quantized.get(m) else FLOAT).decisions[m] for m in models}
+    for model, agreement in models.items():
+        least = per_model[model]
+        if agreement.decision_agreement < least:
+            first = agreement.first_divergence or {}
+            failures.append(f"{model}: {agreement.decisions_differ} of {agreement.decisions} decisions differ from "
+                            f"the host ({agreement.decision_agreement:.2%} agree, at least {least:.1%} needed); first "
+                            f"at call {first.get('call')} on image {first.get('image')} (max output diff "
+                            f"{agreement.max_abs:.3g})")
+    e2e = INT8 if any(quantized.values()) else FLOAT
+    for key, least in (("text", e2e.text), ("box", e2e.box)):
+        share = parity[f"{key}_agreement"]
+        if share < least:
+            failures.append(f"end to end: {share:.2%} of lines agree with the host on {key} (at least {least:.0%} "
+                            "needed)")
+    return Verdict(not failures, tuple(failures), {"end_to_end": e2e.to_json(), "decisions": per_model})
