@@ -5,6 +5,7 @@ output near-zero for it)."""
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 from pathlib import Path
 from typing import Iterator
@@ -12,6 +13,8 @@ from typing import Iterator
 import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFont
+
+from edgeocr.device.emulated import ArchiveUnreachable, EmulatedDevice, emulated_root, setup_emulated
 
 CJK_FONT = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
 
@@ -75,6 +78,15 @@ def arm_bundle(pulled_models, tmp_path_factory):
     return convert_bundle(pulled_models, load_target("arm64-v8a"), tmp_path_factory.mktemp("b") / "arm").path
 
 
+@pytest.fixture(scope="session")
+def armlinux_bundle(pulled_models, tmp_path_factory):
+    """The real PP-OCRv2 set converted for ARM Linux boards (armlinux-aarch64)."""
+    from edgeocr.convert.bundle import convert_bundle
+    from edgeocr.targets import load_target
+
+    return convert_bundle(pulled_models, load_target("armlinux-aarch64"), tmp_path_factory.mktemp("b") / "armlinux").path
+
+
 @pytest.fixture
 def tiny_fs(tmp_path: Path) -> Iterator[Path]:
     """A 256 KiB tmpfs, to fill a disk for real; skipped where mounting is not allowed."""
@@ -87,3 +99,33 @@ def tiny_fs(tmp_path: Path) -> Iterator[Path]:
         yield mnt
     finally:
         subprocess.run(["umount", "-l", str(mnt)], capture_output=True)
+
+
+# -- the emulated arm64 board -------------------------------------------------------------------
+
+# Read at import, before ``model_home`` points EDGEOCR_HOME at a session folder: the user space
+# belongs to the real edgeocr home (or $EDGEOCR_EMULATED_ROOT), where it is built once and kept.
+EMULATED_ROOT = emulated_root()
+
+
+@pytest.fixture(scope="session")
+def emulated_root_dir() -> Path:
+    """The emulated board's user space, set up (binfmt_misc, and the build when it is missing).
+    Building needs the Debian archive, which these tests' network namespace cannot reach: CI
+    builds it beforehand (``edgeocr devices emulated-setup`` in .ci/setup)."""
+    if os.geteuid() != 0:
+        pytest.skip("the emulated arm64 board needs root (chroot and private mount namespaces)")
+    try:
+        return setup_emulated(EMULATED_ROOT)
+    except ArchiveUnreachable as e:
+        pytest.skip(f"no emulated arm64 user space in {EMULATED_ROOT} and it cannot be built here ({e}); "
+                    "run 'edgeocr devices emulated-setup' with network access first")
+
+
+@pytest.fixture
+def emulated(emulated_root_dir: Path, tmp_path: Path) -> Iterator[EmulatedDevice]:
+    """The emulated board with a work folder of its own inside the user space, removed afterwards
+    (the user space is shared by every test and kept between sessions)."""
+    workdir = f"/opt/edgeocr-test-{tmp_path.name}"
+    yield EmulatedDevice(emulated_root_dir, workdir=workdir)
+    shutil.rmtree(f"{emulated_root_dir}{workdir}", ignore_errors=True)

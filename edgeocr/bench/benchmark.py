@@ -18,9 +18,24 @@ from edgeocr.bench.dataset import Dataset
 from edgeocr.bench.report import load_result, write_bench_outputs
 from edgeocr.bench.sweep import BenchFailed, BenchInterrupted, BenchPlan, Log, configurations, run_sweep
 from edgeocr.device.base import Device
-from edgeocr.errors import InputError
+from edgeocr.device.work_count import build_work_plugin
+from edgeocr.errors import EdgeOCRError, InputError
+from edgeocr.paths import home
 from edgeocr.runner.deploy import DeployRequest
 from edgeocr.verify.reference import ReferenceUnavailable
+
+
+def _work_plugin(devices: Sequence[Device], count_work: bool | None, log: Log) -> Path | None:
+    """The instruction-counting plugin when instructions are to be counted, else None."""
+    if count_work is False or (count_work is None and not any(d.emulated for d in devices)):
+        return None
+    try:
+        return build_work_plugin(home() / "work-plugin")
+    except EdgeOCRError as e:
+        if count_work:
+            raise
+        log(f"no instruction counts: {e}")
+        return None
 
 
 @dataclass(frozen=True)
@@ -56,13 +71,15 @@ class BenchRun:
 def run(request: DeployRequest, devices: Sequence[Device], dataset: Dataset, out: Path, *,
         threads: Sequence[int] = (1,), power_modes: Sequence[str] = ("high",), warmup: int = 10, repeats: int = 50,
         cooldown_s: float = 30.0, timeout_s: float = 3600.0, skip_parity: str | None = None, command: str = "",
-        log: Log = lambda _: None) -> BenchRun:
+        count_work: bool | None = None, log: Log = lambda _: None) -> BenchRun:
     """Benchmark ``request`` (a bundle or, on this host, inference models) on ``devices``.
 
     Writes one result file per device plus ``summary.csv``, ``report.md`` and plots into
     ``out``, also when a device fails or Ctrl-C stops the run (then the files are marked
     partial); a failed device does not stop the others. ``skip_parity`` says why no host
     reference is run (None: run it); ``command`` is recorded as how the run was made.
+    ``count_work`` counts the aarch64 instructions of every run on emulated devices (the
+    deterministic ARM cost; None: whenever a device is emulated and the counter can be built).
     """
     if not devices:
         raise InputError("no device to benchmark")
@@ -78,7 +95,7 @@ def run(request: DeployRequest, devices: Sequence[Device], dataset: Dataset, out
             log(f"no parity figures: {e}")
             reference = {"skipped": str(e)}
     plan = BenchPlan(request, dataset, mode, tuple(configurations(threads, power_modes)), warmup, repeats,
-                     cooldown_s, timeout_s, out, command, reference)
+                     cooldown_s, timeout_s, out, command, reference, _work_plugin(devices, count_work, log))
     outcomes = run_sweep(devices, plan, log)
     results = [DeviceResult(o.device, o.path, load_result(o.path), o.error) for o in outcomes]
     rows = write_bench_outputs(out, [(d.path, d.result) for d in results])

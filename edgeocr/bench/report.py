@@ -6,7 +6,9 @@
 - ``report.md``: how it was measured, then the tables;
 - ``plots/<device>-latency.png``: distribution of end-to-end latency per configuration;
 - ``plots/latency-vs-accuracy.png``: median latency against the headline accuracy metric,
-  one colour per model kind (float / int8 / pruned ...).
+  one colour per model kind (float / int8 / pruned ...);
+- ``plots/work-per-stage.png``: on emulated devices, the aarch64 instructions per image by
+  stage (threads 1) — the deterministic ARM cost, where emulated latency means nothing.
 
 ``edgeocr report`` builds the same rows from several result files and adds ratios against
 a baseline row (speed-up, size, memory, accuracy difference). Every row keeps how it was
@@ -84,12 +86,19 @@ def _config_base(result: Result, config: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
+def _work(config: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    """The configuration's instruction counts when they can be compared (threads 1), else None."""
+    work = config.get("work") or {}
+    return work if work.get("comparable") else None
+
+
 def config_rows(result: Result) -> list[dict[str, Any]]:
     """One summary row per configuration of a result file."""
     rows = []
     for config in result["configs"]:
         lat = config["latency_ms"]
         metric, value = headline(config)
+        work = _work(config)
         rows.append({
             **_config_base(result, config),
             **{f"total_{fig}_ms": lat["total"][fig] for fig in ("median", "p90", "p99")},
@@ -98,6 +107,7 @@ def config_rows(result: Result) -> list[dict[str, Any]]:
             "accuracy": value,
             "parity_text": config["parity"].get("text_agreement"),
             "parity_box": config["parity"].get("box_agreement"),
+            "work_minsn": work["per_image_median"] / 1e6 if work else None,
         })
     return rows
 
@@ -111,6 +121,11 @@ def csv_rows(result: Result) -> list[dict[str, Any]]:
             flat.update({f"{stage}_n": stats["n"], **{f"{stage}_{fig}_ms": stats[fig] for fig in FIGURES}})
         flat.update((config.get("accuracy") or {}).get("metrics", {}))
         flat.update({f"parity_{k}": v for k, v in config["parity"].items()})
+        work = config.get("work") or {}
+        if "stages" in work:
+            flat.update({"work_comparable": work["comparable"], "work_vcpus": work["vcpus"], "work_init_insn": work["init"],
+                         "work_per_image_insn": work["per_image_median"],
+                         **{f"work_{stage}_insn": n for stage, n in work["stages"].items()}})
         rows.append(flat)
     return rows
 
@@ -127,7 +142,8 @@ def measured_unlike(row: Mapping[str, Any], base: Mapping[str, Any]) -> str | No
 
 def with_ratios(rows: Sequence[dict[str, Any]], baseline: int = 0) -> list[dict[str, Any]]:
     """``rows`` with ratios against ``rows[baseline]``: ``speedup`` (baseline median / median),
-    ``size_x`` and ``rss_x`` (this / baseline), ``accuracy_delta`` (this - baseline), and
+    ``size_x`` and ``rss_x`` (this / baseline), ``work_x`` (instructions, this / baseline, where
+    both were counted at threads 1), ``accuracy_delta`` (this - baseline), and
     ``measured_unlike``: what in the measurement differs from the baseline (None: alike)."""
     if not 0 <= baseline < len(rows):
         raise InputError(f"baseline row {baseline + 1} does not exist (there are {len(rows)} rows)")
@@ -144,6 +160,7 @@ def with_ratios(rows: Sequence[dict[str, Any]], baseline: int = 0) -> list[dict[
             "speedup": ratio(base["total_median_ms"], row["total_median_ms"]),
             "size_x": ratio(row["size_mb"], base["size_mb"]),
             "rss_x": ratio(row["peak_rss_mb"], base["peak_rss_mb"]),
+            "work_x": ratio(row.get("work_minsn"), base.get("work_minsn")),
             "accuracy_delta": row["accuracy"] - base["accuracy"] if same_metric else None,
             "measured_unlike": measured_unlike(row, base),
         })
@@ -163,9 +180,9 @@ def _shown(key: str, value: Any) -> Any:
     """Milliseconds and MB (10^6 bytes) to 0.1, ratios to 0.01, for people; files keep every digit."""
     if not isinstance(value, float):
         return value
-    if key.endswith(("_ms", "_mb")):
+    if key.endswith(("_ms", "_mb", "_minsn")):
         return f"{value:.1f}"
-    if key in ("speedup", "size_x", "rss_x"):
+    if key in ("speedup", "size_x", "rss_x", "work_x"):
         return f"{value:.2f}"
     return value
 
@@ -210,6 +227,32 @@ def plot_latency(groups: Sequence[tuple[str, Sequence[float]]], title: str, path
     ax.set_ylabel("end-to-end latency per image (ms)")
     ax.set_title(title, fontsize=10)
     ax.grid(axis="y", alpha=0.3)
+    _save(figure, path)
+    return True
+
+
+def plot_work(results: Sequence[Result], path: Path) -> bool:
+    """Stacked bars: per configuration counted at threads 1, the median instructions per image
+    of each stage; False when nothing was counted."""
+    bars = [(f"{_label(r)['device']} {_label(r)['models']} t{c['threads']}", w["stages"])
+            for r in results for c in r["configs"] if (w := _work(c))]
+    if not bars:
+        return False
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    stages = list(dict.fromkeys(s for _, st in bars for s in st))
+    figure, ax = plt.subplots(figsize=(7, 1.0 + 0.5 * len(bars)))
+    left = [0.0] * len(bars)
+    for stage in stages:
+        values = [st.get(stage, 0) / 1e6 for _, st in bars]
+        ax.barh([name for name, _ in bars], values, left=left, label=stage)
+        left = [a + b for a, b in zip(left, values)]
+    ax.set_xlabel("aarch64 instructions per image (millions; qemu-user count, threads 1)")
+    ax.legend(fontsize=8, ncol=len(stages))
+    ax.invert_yaxis()
     _save(figure, path)
     return True
 
@@ -277,6 +320,12 @@ def _describe(result: Result) -> list[str]:
         lines += [f"- runner command: `{config['runner_command']}`", ""]
         stats = [{"stage": stage, **{f"{k}_ms": v for k, v in s.items()}} for stage, s in config["latency_ms"].items()]
         lines += [table(stats), ""]
+        work = config.get("work") or {}
+        if "stages" in work:
+            lines += [f"Work ({work['unit']}, vCPUs {work['vcpus']}{'' if work['comparable'] else ', not comparable: threads > 1'}):"
+                      f" {work['per_image_median']:.4g} per image (median), init {work['init']:.4g}", "",
+                      markdown_table([{"stage": s, "instructions_per_image": f"{n:.4g}"} for s, n in work["stages"].items()]),
+                      ""]
         figures = {**((config.get("accuracy") or {}).get("metrics", {})),
                    **{f"parity_{k}": v for k, v in config["parity"].items()}}
         lines += [markdown_table([{"figure": k, "value": v} for k, v in figures.items()]), ""]
@@ -295,6 +344,8 @@ def write_bench_outputs(out: Path, results: Sequence[tuple[Path, Result]]) -> li
             plots.append(plot)
     if plot_latency_vs_accuracy(rows, out / "plots" / "latency-vs-accuracy.png"):
         plots.append(out / "plots" / "latency-vs-accuracy.png")
+    if plot_work([r for _, r in results], out / "plots" / "work-per-stage.png"):
+        plots.append(out / "plots" / "work-per-stage.png")
     command = results[0][1]["stamp"]["command"] if results else ""
     text = ["# edgeocr bench", "", f"Command: `{command}`", "", table(rows) if rows else "(no configuration completed)", ""]
     for _, result in results:
@@ -319,4 +370,6 @@ def write_comparison(out: Path, rows: Sequence[Mapping[str, Any]], results: Sequ
         text.append("![latency](latency.png)")
     if plot_latency_vs_accuracy(rows, out / "latency-vs-accuracy.png"):
         text.append("![latency vs accuracy](latency-vs-accuracy.png)")
+    if plot_work([r for _, r in results], out / "work-per-stage.png"):
+        text.append("![work per stage](work-per-stage.png)")
     write_text(out / "report.md", "\n".join(text) + "\n")

@@ -28,6 +28,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
+import numpy as np
+
 from edgeocr import __version__
 from edgeocr.bench.accuracy import accuracy
 from edgeocr.verify.parity import parity
@@ -36,6 +38,7 @@ from edgeocr.bench.report import RESULT_FORMAT
 from edgeocr.bench.stats import stage_samples, stage_stats
 from edgeocr.device.base import Device
 from edgeocr.device.sync import push_folder
+from edgeocr.device.work_count import WorkCounts, plugin_prefix, read_work_counts
 from edgeocr.errors import EdgeOCRError
 from edgeocr.runner.contract import STAGES
 from edgeocr.runner.deploy import Deployment, DeployRequest, deploy
@@ -93,6 +96,7 @@ class BenchPlan:
     out: Path
     command: str
     reference: dict[str, Any]  # the host reference run, or {"skipped": why}
+    work_plugin: Path | None = None  # count instructions (emulated devices, native runner) with this qemu plugin
 
 
 def max_temperature_c(device: Device) -> float | None:
@@ -110,8 +114,9 @@ def _stamp(device: Device, plan: BenchPlan) -> dict[str, Any]:
         "edgeocr_version": __version__,
         "host": {"name": platform.node(), "machine": platform.machine()},
         "device": {"name": device.name, "serial": device.serial, "transport": device.transport},
-        "latency_source": ("this host (transport local): host latency, not a phone's or a board's" if local
-                           else f"the device, driven over {device.transport}"),
+        "latency_source": device.latency_note or (
+            "this host (transport local): host latency, not a phone's or a board's" if local
+            else f"the device, driven over {device.transport}"),
         "payload": plan.request.payload.to_json(),
         "data": {**plan.dataset.to_json(), "mode": plan.mode},
         "options": {"threads": sorted({c.threads for c in plan.configs}),
@@ -119,6 +124,8 @@ def _stamp(device: Device, plan: BenchPlan) -> dict[str, Any]:
                     "warmup": plan.warmup, "repeats": plan.repeats, "cooldown_s": plan.cooldown_s,
                     "timeout_s": plan.timeout_s},
         "host_reference": {k: v for k, v in plan.reference.items() if k != "images"},
+        "work": ("aarch64 instructions counted under qemu-user on emulated devices (native runner); compare at "
+                 "threads 1" if plan.work_plugin else "not counted"),
     }
 
 
@@ -139,6 +146,26 @@ def summarize_run(raw: dict[str, Any], config: Config, plan: BenchPlan, source: 
         "total_ms_samples": stage_samples(images, "total"),
         "accuracy": accuracy(plan.dataset, images, raw["drop_score"], source),
         "parity": parity(reference, images, source) if reference else {"skipped": plan.reference["skipped"]},
+    }
+
+
+def summarize_work(counts: WorkCounts, images: Sequence[str], threads: int) -> dict[str, Any]:
+    """A configuration's instruction counts: per image and per stage, medians over the timed
+    runs. Only one thread gives a figure to compare (more threads are summed over vCPUs)."""
+    per_image = []
+    for image in counts["images"]:
+        runs = image["runs"]
+        per_image.append({"image": images[image["image"]],
+                          "run": float(np.median([r["total"] for r in runs])),
+                          "stages": {s: float(np.median([r["stages"][s] for r in runs])) for s in runs[0]["stages"]}})
+    return {
+        "unit": "aarch64 instructions (qemu-user, dynamic count)",
+        "comparable": threads == 1 and counts["vcpus"] == 1,
+        "vcpus": counts["vcpus"],
+        "init": counts["init"],
+        "per_image_median": float(np.median([p["run"] for p in per_image])) if per_image else None,
+        "stages": {name: stage["median"] for name, stage in counts["stages"].items()},
+        "images": per_image,
     }
 
 
@@ -212,8 +239,16 @@ class _DeviceRun:
         self.log(f"{self.device.name}: [{index + 1}/{len(plan.configs)}] {config.name}: running "
                  f"{len(plan.dataset.files)} image(s) x ({plan.warmup} + {plan.repeats})")
         raw_path = plan.out / "raw" / self.slug / f"{config.slug}.json"
-        raw = run_remote(deployment, options, raw_path, plan.timeout_s)
+        work = None
+        if plan.work_plugin is not None and self.device.emulated and deployment.runner["kind"] == "native":
+            work = plan.out / "raw" / self.slug / f"{config.slug}.work.json"
+            work.parent.mkdir(parents=True, exist_ok=True)  # the plugin writes it, and makes no folders
+            work.unlink(missing_ok=True)
+        raw = run_remote(deployment, options, raw_path, plan.timeout_s,
+                         under=plugin_prefix(plan.work_plugin, work) if work else None)
         entry = summarize_run(raw, config, plan, f"{self.device.name}:{options.out}")
+        entry["work"] = (summarize_work(read_work_counts(work), sorted(plan.dataset.files), config.threads) if work
+                         else {"skipped": "instructions are counted on emulated devices running the native runner"})
         entry.update(temp_c_before=temperature, runner_command=command_line(deployment, options),
                      raw=posixpath.relpath(raw_path.as_posix(), plan.out.as_posix()))
         self.log(f"{self.device.name}: {config.name}: total median {entry['latency_ms']['total']['median']:.1f} ms")

@@ -21,7 +21,8 @@ from edgeocr.runner.contract import POWER_MODES
 from edgeocr.runner.deploy import DeployRequest
 
 SUMMARY_COLUMNS = ["device", "models", "threads", "power_mode", "applied", "init_ms", "peak_rss_mb",
-                   "total_median_ms", "total_p90_ms", "total_p99_ms", "metric", "accuracy", "parity_text", "parity_box"]
+                   "total_median_ms", "total_p90_ms", "total_p99_ms", "work_minsn", "metric", "accuracy", "parity_text",
+                   "parity_box"]
 
 
 def _int_list(ctx: click.Context, param: click.Parameter, value: str) -> list[int]:
@@ -49,6 +50,8 @@ def invocation(ctx: click.Context) -> str:
     for param in ctx.command.params:
         value = ctx.params.get(param.name)
         for item in (value if getattr(param, "multiple", False) else [value]):
+            if item is False and getattr(param, "secondary_opts", None):  # --no-... of an on/off pair
+                words.append(param.secondary_opts[0])
             if item is None or item is False:
                 continue
             if getattr(param, "is_flag", False):
@@ -58,10 +61,11 @@ def invocation(ctx: click.Context) -> str:
     return shlex.join(words)
 
 
-def select_devices(serials: Sequence[str], sshs: Sequence[str], local: bool) -> list[Device]:
+def select_devices(serials: Sequence[str], sshs: Sequence[str], local: bool, emulated: bool) -> list[Device]:
     """Every device named (several run in parallel), or the single attached phone."""
     devices = [get_device(serial=s) for s in serials] + [get_device(ssh=h) for h in sshs]
     devices += [LocalDevice()] if local else []
+    devices += [get_device(emulated=True)] if emulated else []
     return devices or [get_device()]
 
 
@@ -69,6 +73,8 @@ def select_devices(serials: Sequence[str], sshs: Sequence[str], local: bool) -> 
 @click.option("--serial", "serials", multiple=True, help="adb serial (repeatable; several devices run in parallel).")
 @click.option("--ssh", "sshs", multiple=True, help="Board name or user@host[:port] (repeatable).")
 @click.option("--local", is_flag=True, help="This host (its latency is host latency, and is reported as such).")
+@click.option("--emulated", is_flag=True, help="The emulated arm64 board qemu-arm64 (`edgeocr devices emulated-setup`; "
+                                               "root): its latency is emulated, and reported as such.")
 @deploy_options
 @click.option("--data", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="PaddleOCR label file: timings and accuracy (det labels: det/e2e Hmean; rec labels: line accuracy).")
@@ -87,11 +93,15 @@ def select_devices(serials: Sequence[str], sshs: Sequence[str], local: bool) -> 
 @click.option("--timeout", type=click.FloatRange(min=1), default=3600.0, show_default=True,
               help="Seconds one configuration may take.")
 @click.option("--no-parity", is_flag=True, help="Skip the host reference run (no parity figures).")
+@click.option("--count-work/--no-count-work", default=None,
+              help="Count the aarch64 instructions per stage on emulated devices (the deterministic ARM cost) "
+                   "[default: whenever a device is emulated].")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
               help="Output folder [default: out/bench/<date-time>].")
-def bench(serials: tuple[str, ...], sshs: tuple[str, ...], local: bool, request: DeployRequest, data: Path | None,
-          data_kind: str, data_dir: Path | None, images: Path | None, threads: list[int], power_modes: list[str],
-          warmup: int, repeats: int, cooldown: float, timeout: float, no_parity: bool, out: Path | None) -> None:
+def bench(serials: tuple[str, ...], sshs: tuple[str, ...], local: bool, emulated: bool, request: DeployRequest,
+          data: Path | None, data_kind: str, data_dir: Path | None, images: Path | None, threads: list[int], power_modes: list[str],
+          warmup: int, repeats: int, cooldown: float, timeout: float, no_parity: bool, count_work: bool | None,
+          out: Path | None) -> None:
     """Benchmark a bundle on devices: latency per stage (min, median, mean, p90, p99, max,
     std), init time, peak memory, accuracy on labelled data and parity with the host.
 
@@ -99,10 +109,10 @@ def bench(serials: tuple[str, ...], sshs: tuple[str, ...], local: bool, request:
     """
     dataset = load_dataset(data, data_kind, images, data_dir, load_charset(request.payload.dict_path).allowed())
     out = out or Path("out") / "bench" / datetime.now().strftime("%Y%m%d-%H%M%S")
-    result = bench_lib.run(request, select_devices(serials, sshs, local), dataset, out, threads=threads,
+    result = bench_lib.run(request, select_devices(serials, sshs, local, emulated), dataset, out, threads=threads,
                            power_modes=power_modes, warmup=warmup, repeats=repeats, cooldown_s=cooldown,
                            timeout_s=timeout, skip_parity="--no-parity" if no_parity else None, command=invocation(click.get_current_context()),
-                           log=log)
+                           count_work=count_work, log=log)
     if result.rows:
         click.echo(table(result.rows, SUMMARY_COLUMNS))
     click.echo(f"results: {out} ({', '.join(d.path.name for d in result.devices)}, summary.csv, report.md, plots/)")

@@ -55,7 +55,18 @@ def _bundle_rows(bundle: Bundle) -> list[dict]:
 def _bundle_table(bundle: Bundle) -> str:
     rows = _bundle_rows(bundle)
     columns = list(dict.fromkeys(k for r in rows for k in r))
-    return markdown_table(rows, columns)
+    return f"{markdown_table(rows, columns)}\n{verification_line(bundle)}"
+
+
+def verification_line(bundle: Bundle) -> str:
+    """Whether the bundle ran on ARM kernels and agreed with the host (``edgeocr verify``)."""
+    v = bundle.manifest.get("verification")
+    if not v:
+        return "ARM verification: none (not run on ARM kernels; `edgeocr verify BUNDLE`)"
+    e2e = v["end_to_end"]
+    verdict = "PASSED" if v["passed"] else "FAILED: " + "; ".join(v["failures"])
+    return (f"ARM verification: {verdict} ({v['date']}, Paddle-Lite {v['runtime']['version']} on {v['device'].split(':')[0]}, "
+            f"{v['images']} images, text agreement {e2e['text_agreement']:.2%})")
 
 
 @click.command("inspect")

@@ -104,17 +104,19 @@ def deploy_options(func: Callable) -> Callable:
 @click.option("--serial", help="adb serial of the phone (default: the only one attached).")
 @click.option("--ssh", help="Board from the devices file, or user@host[:port].")
 @click.option("--local", is_flag=True, help="This host.")
+@click.option("--emulated", is_flag=True, help="The emulated arm64 board qemu-arm64 (`edgeocr devices emulated-setup`; "
+                                               "root).")
 @deploy_options
 @click.option("--json", "json_out", type=click.Path(dir_okay=False, path_type=Path),
               help="Also write what was deployed, file by file, as JSON.")
-def deploy_command(serial: str | None, ssh: str | None, local: bool, request: DeployRequest,
+def deploy_command(serial: str | None, ssh: str | None, local: bool, emulated: bool, request: DeployRequest,
                    json_out: Path | None) -> None:
     """Push a bundle, the runner and its runtime libraries into a work folder on a device.
 
     Checks the device ABI against the bundle's target and the runtime version against the
     bundle's converter version before pushing the models; skips files whose hash is unchanged.
     """
-    device: Device = get_device(serial, ssh, local)
+    device: Device = get_device(serial, ssh, local, emulated)
     deployment = deploy(device, request, log)
     click.echo(markdown_table([{"file": a.path, "MB": f"{a.size / 1e6:.2f}", "action": a.action} for a in deployment.files]))
     counts = {action: sum(a.action == action for a in deployment.files) for action in ("pushed", "unchanged", "removed")}

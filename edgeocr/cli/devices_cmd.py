@@ -1,5 +1,6 @@
-"""``edgeocr devices``: every phone (adb), board (ssh, from the devices file) and this host,
-with what bench reports need to know about them."""
+"""``edgeocr devices``: every phone (adb), board (ssh, from the devices file), the emulated
+arm64 board and this host, with what bench reports need to know about them;
+``edgeocr devices emulated-setup`` makes the emulated board usable."""
 
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ from typing import Any
 
 import click
 
-from edgeocr.device import Device, DeviceError, list_devices
+from edgeocr.device import Device, DeviceError, list_devices, setup_emulated
 from edgeocr.device.base import READY
+from edgeocr.device.emulated import SERIAL
 from edgeocr.utils.atomic import write_json
 from edgeocr.utils.table import markdown_table
 
@@ -36,16 +38,20 @@ def freq_summary(khz: list[int]) -> str:
     return "+".join(groups) + " GHz"
 
 
-@click.command("devices")
+@click.group("devices", invoke_without_command=True)
 @click.option(
     "--json",
     "json_out",
     type=click.Path(dir_okay=False, path_type=Path),
     help="Also write the list, with per-core frequencies, as JSON to this file.",
 )
-def devices(json_out: Path | None) -> None:
-    """List phones (adb), boards (ssh, from $EDGEOCR_DEVICES or ~/.config/edgeocr/devices.yml)
-    and this host, with state, model, ABI, OS, cores and max CPU frequencies."""
+@click.pass_context
+def devices(ctx: click.Context, json_out: Path | None) -> None:
+    """List phones (adb), boards (ssh, from $EDGEOCR_DEVICES or ~/.config/edgeocr/devices.yml),
+    the emulated arm64 board (once set up) and this host, with state, model, ABI, OS, cores and
+    max CPU frequencies."""
+    if ctx.invoked_subcommand is not None:
+        return
     rows = [describe(d) for d in list_devices()]
     table = [
         {
@@ -63,6 +69,17 @@ def devices(json_out: Path | None) -> None:
     click.echo(markdown_table(table))
     if json_out is not None:
         write_json(json_out, rows)
+
+
+@devices.command("emulated-setup")
+def emulated_setup() -> None:
+    """Set up the emulated arm64 board (qemu-arm64), as root.
+
+    Registers qemu-aarch64 with binfmt_misc and builds the board's Debian arm64 user space
+    once, from the Debian archive, in $EDGEOCR_EMULATED_ROOT (default <edgeocr home>/emulated/arm64);
+    a quick no-op when both are done. Its latency is emulated, never a phone's or a board's."""
+    root = setup_emulated(log=lambda message: click.echo(message, err=True))
+    click.echo(f"{SERIAL}: ready, user space {root}")
 
 
 COMMANDS = [devices]

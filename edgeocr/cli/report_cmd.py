@@ -10,8 +10,8 @@ import click
 from edgeocr.bench.report import config_rows, load_result, table, with_ratios, write_comparison
 
 COLUMNS = ["device", "transport", "models", "size_mb", "runtime", "threads", "power_mode", "applied", "warmup",
-           "repeats", "init_ms", "peak_rss_mb", "total_median_ms", "total_p90_ms", "metric", "accuracy", "parity_text",
-           "speedup", "size_x", "rss_x", "accuracy_delta", "measured_unlike"]
+           "repeats", "init_ms", "peak_rss_mb", "total_median_ms", "total_p90_ms", "work_minsn", "metric", "accuracy",
+           "parity_text", "speedup", "size_x", "rss_x", "work_x", "accuracy_delta", "measured_unlike"]
 
 
 @click.command("report")

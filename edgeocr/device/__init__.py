@@ -1,4 +1,5 @@
-"""Devices: Android phones (adb), ARM Linux boards (ssh) and this host behind one interface.
+"""Devices: Android phones (adb), ARM Linux boards (ssh), an emulated arm64 board (qemu) and
+this host behind one interface.
 
     from edgeocr.device import get_device
     dev = get_device()                       # the one attached phone
@@ -10,6 +11,7 @@
 from edgeocr.device.adb import AdbDevice, AdbListing, connect, disconnect, list_adb_devices
 from edgeocr.device.base import Device
 from edgeocr.device.boards import BoardConfig, load_boards
+from edgeocr.device.emulated import EmulatedDevice, setup_emulated
 from edgeocr.device.errors import (
     AmbiguousDevice,
     CommandFailed,
@@ -39,6 +41,7 @@ __all__ = [
     "DeviceOffline",
     "DeviceTimeout",
     "DeviceUnauthorized",
+    "EmulatedDevice",
     "LocalDevice",
     "NoSpaceLeft",
     "ShellResult",
@@ -49,4 +52,5 @@ __all__ = [
     "list_adb_devices",
     "list_devices",
     "load_boards",
+    "setup_emulated",
 ]

@@ -68,6 +68,12 @@ class Device(ABC):
     """
 
     transport: ClassVar[str]
+    #: how latency measured on this device relates to a phone's, when it does not simply
+    #: come from the device itself (an emulated CPU)
+    latency_note: ClassVar[str | None] = None
+    #: whether programs run under an emulator that ``shell_under`` can swap (an instruction-
+    #: counting qemu); real hardware runs them natively
+    emulated: ClassVar[bool] = False
 
     def __init__(self, serial: str, name: str | None, workdir: str) -> None:
         self.serial = serial

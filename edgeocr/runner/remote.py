@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import os
 import shlex
-from typing import Any
+from typing import Any, Sequence
 
 from edgeocr.runner.deploy import Deployment
 from edgeocr.device.errors import DeviceError
@@ -35,10 +35,15 @@ def command_line(deployment: Deployment, options: RunOptions) -> str:
 
 
 def run_remote(deployment: Deployment, options: RunOptions, local_out: str | os.PathLike,
-               timeout: float | None) -> dict[str, Any]:
-    """Run ``options`` on the deployment's device; the validated result, also kept at ``local_out``."""
+               timeout: float | None, under: Sequence[str] | None = None) -> dict[str, Any]:
+    """Run ``options`` on the deployment's device; the validated result, also kept at ``local_out``.
+    ``under`` runs the runner under another emulator (an emulated device's ``shell_under``:
+    the instruction-counting qemu)."""
     device = deployment.device
-    result = device.shell(deployment.argv(options), env=deployment.env, timeout=timeout)
+    if under is not None:
+        result = device.shell_under(under, deployment.argv(options), env=deployment.env, timeout=timeout)
+    else:
+        result = device.shell(deployment.argv(options), env=deployment.env, timeout=timeout)
     if result.exit_code:
         error = parse_error(result.stdout)
         detail = f"{error.code}: {error}" if error else (result.stderr.strip() or result.stdout.strip())[-800:]

@@ -23,7 +23,7 @@ from typing import Callable, Iterator
 
 import pytest
 
-from edgeocr.device import AdbDevice, LocalDevice, SshDevice, connect, disconnect
+from edgeocr.device import AdbDevice, EmulatedDevice, LocalDevice, SshDevice, connect, disconnect
 from edgeocr.device.errors import DeviceError
 from tests.device.fake_adbd import ADB_EMULATOR_PORTS, FakeAdbDevice
 
@@ -215,3 +215,19 @@ def bench_labels(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     config = SynthConfig(det_size=((400, 300), (440, 330)), det_lines=(2, 3), blur_prob=0, noise_prob=0)
     return synth_det(tmp_path_factory.mktemp("bench data") / "det", 2, seed=3, config=config) / "labels.txt"
+
+
+@pytest.fixture
+def emulated_target(emulated_root_dir: Path, tmp_path: Path) -> Iterator[Target]:
+    """The emulated board as a contract ``Target``: ``tmp_path`` is shared into it at its own path, so
+    the contract's checks of the device's files on this host hold; the mount points this leaves in
+    the user space are removed afterwards."""
+    workdir = str(tmp_path / "device work")
+    yield Target(EmulatedDevice(emulated_root_dir, workdir=workdir, shared=[tmp_path]), workdir)
+    mount_point, stop = Path(f"{emulated_root_dir}{tmp_path}"), emulated_root_dir / "tmp"
+    while mount_point != stop and mount_point.is_relative_to(stop):
+        try:
+            mount_point.rmdir()  # empty folders only: never into what a bind showed there
+        except OSError:
+            break
+        mount_point = mount_point.parent

@@ -138,6 +138,7 @@ def test_list_devices_without_adb_installed(monkeypatch: pytest.MonkeyPatch, tmp
     monkeypatch.delenv("EDGEOCR_ADB", raising=False)
     monkeypatch.setenv("EDGEOCR_DEVICES", str(tmp_path / "devices.yml"))
     (tmp_path / "devices.yml").write_text("boards: []\n")
+    monkeypatch.setenv("EDGEOCR_EMULATED_ROOT", str(tmp_path / "no emulated board"))
     assert [d.transport for d in list_devices()] == ["local"]
     with pytest.raises(DeviceError, match="adb not found.*EDGEOCR_ADB"):
         AdbDevice("R58M123ABC").shell("true")

@@ -32,11 +32,13 @@ Json RunnerOptions::to_json() const {
   j.set("warmup", warmup);
   j.set("repeats", repeats);
   j.set("mode", mode_name(mode));
+  j.set("record", record ? Json(*record) : Json());
   return j;
 }
 
 RunnerOptions parse_options(int argc, const char* const* argv, const std::set<std::string>& extra_names) {
-  static const std::set<std::string> kValued = {"bundle", "images", "out", "threads", "power-mode", "warmup", "repeats", "mode"};
+  static const std::set<std::string> kValued = {"bundle", "images", "out",     "threads", "power-mode",
+                                                "warmup", "repeats", "mode", "record"};
   RunnerOptions o;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
@@ -60,6 +62,7 @@ RunnerOptions parse_options(int argc, const char* const* argv, const std::set<st
     if (name == "bundle") o.bundle = value;
     else if (name == "images") o.images = value;
     else if (name == "out") o.out = value;
+    else if (name == "record") o.record = value;
     else if (name == "threads") o.threads = to_int(name, value);
     else if (name == "warmup") o.warmup = to_int(name, value);
     else if (name == "repeats") o.repeats = to_int(name, value);

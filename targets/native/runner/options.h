@@ -23,6 +23,7 @@ struct RunnerOptions {
   int warmup = 1;
   int repeats = 10;
   Mode mode = Mode::DetClsRec;
+  std::optional<std::string> record;         // --record DIR: every model call, for `edgeocr verify`
   std::map<std::string, std::string> extra;  // values of the runner-specific options
 
   Json to_json() const;  // the result's "options" object

@@ -15,7 +15,9 @@
 
 #include "edgeocr/error.h"
 #include "edgeocr/pipeline.h"
+#include "edgeocr/work_marker.h"
 #include "image_files.h"
+#include "recording_inference.h"
 
 #ifndef EDGEOCR_VERSION
 #define EDGEOCR_VERSION "unknown"
@@ -61,15 +63,22 @@ Json stages_json(const StageTimes& ms, Mode mode, size_t lines) {
 
 Json measure_image(const OcrPipeline& pipeline, const std::string& folder, const std::string& name, const RunnerOptions& o) {
   const Image image = read_image(folder + "/" + name);  // decoding is not OCR: outside the timed runs
+  // Each run between work markers (edgeocr/work_marker.h), warm-up runs apart from timed ones.
+  const auto marked_run = [&](edgeocr_work_scope scope, int i) {
+    work_begin(scope, static_cast<uint32_t>(i));
+    OcrResult result = pipeline.run(image);
+    work_end(scope, static_cast<uint32_t>(i));
+    return result;
+  };
   Json warmup = Json::array();
-  for (int i = 0; i < o.warmup; ++i) warmup.push(ms_json(pipeline.run(image).ms.total));
+  for (int i = 0; i < o.warmup; ++i) warmup.push(ms_json(marked_run(EDGEOCR_WORK_WARMUP, i).ms.total));
   Json runs = Json::array();
   std::vector<double> totals;
   std::vector<std::string> first_texts;
   bool consistent = true;
   OcrResult last;
   for (int i = 0; i < o.repeats; ++i) {
-    last = pipeline.run(image);
+    last = marked_run(EDGEOCR_WORK_RUN, i);
     std::vector<std::string> texts;
     for (const OcrLine& l : last.lines) texts.push_back(l.text);
     if (i == 0) first_texts = texts;
@@ -140,19 +149,33 @@ Json run(const RunnerOptions& o, const RunnerBackend& backend) {
   // and the pipeline, whose constructor runs the blank inferences.
   const Bundle bundle = load_bundle(*o.bundle);
   Dictionary dictionary = Dictionary::load(bundle.dictionary_path);
+  work_begin(EDGEOCR_WORK_INIT, 0);  // work markers (edgeocr/work_marker.h) enclose the timers
   const auto start = Clock::now();
   std::unique_ptr<Inference> inference = backend.create(bundle, o);
+  Inference& runtime = *inference;
+  RecordingInference* recorder = nullptr;  // --record: every call saved (slows the run; for verify, not timing)
+  if (o.record) {
+    auto recording = std::make_unique<RecordingInference>(std::move(inference), *o.record);
+    recorder = recording.get();
+    inference = std::move(recording);
+  }
   const std::string runtime_version = inference->runtime_version();
   check_runtime_version(bundle, runtime_version);
   OcrPipeline pipeline(*inference, std::move(dictionary), bundle.ocr, o.mode);
   const double init_ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+  work_end(EDGEOCR_WORK_INIT, 0);
 
   Json images = Json::array();
   for (size_t i = 0; i < names.size(); ++i) {
     std::fprintf(stderr, "[%zu/%zu] ", i + 1, names.size());
-    images.push(measure_image(pipeline, o.images, names[i], o));
+    if (recorder) recorder->set_image(names[i]);
+    work_begin(EDGEOCR_WORK_IMAGE, static_cast<uint32_t>(i));
+    Json entry = measure_image(pipeline, o.images, names[i], o);
+    work_end(EDGEOCR_WORK_IMAGE, static_cast<uint32_t>(i));
+    images.push(std::move(entry));
   }
-  if (backend.finish) backend.finish(o, *inference);
+  if (recorder) recorder->save();
+  if (backend.finish) backend.finish(o, runtime);
 
   Json applied = Json::object();
   applied.set("threads", backend.applies_threads);

@@ -53,14 +53,17 @@ ReplayInference::ReplayInference(const std::string& dir, std::chrono::millisecon
 
 Tensor ReplayInference::run(Model model, const Tensor& input) {
   std::this_thread::sleep_for(delay_);
-  const std::string where = "replay call " + std::to_string(next_);
+  // Built only on failure: a message per call would make the instructions a call costs depend
+  // on its number's digits, and the instruction-count tests compare runs exactly.
+  const auto where = [this] { return "replay call " + std::to_string(next_); };
   if (next_ >= calls_.size())
-    throw Error(codes::kInternal, where + ": the recording has only " + std::to_string(calls_.size()) + " calls, got another " +
+    throw Error(codes::kInternal, where() + ": the recording has only " + std::to_string(calls_.size()) + " calls, got another " +
                                       model_name(model) + " " + input.shape_string());
-  const Call& call = calls_[next_++];
+  const Call& call = calls_[next_];
   if (call.model != model || call.input_shape != input.shape)
-    throw Error(codes::kInternal, where + ": Python ran " + model_name(call.model) + " " + shape_text(call.input_shape) +
+    throw Error(codes::kInternal, where() + ": Python ran " + model_name(call.model) + " " + shape_text(call.input_shape) +
                                       ", C++ runs " + model_name(model) + " " + input.shape_string());
+  ++next_;
   const std::vector<float> recorded = read_floats(dir_ + "/" + call.input_file, input.numel());
   Diff& d = diffs_[model];
   for (size_t i = 0; i < recorded.size(); ++i) {

@@ -21,7 +21,8 @@ TEST(options_follow_the_contract) {
   CHECK_EQ(o.images, std::string("i"));
   CHECK_EQ(o.extra.at("replay"), std::string("d"));
   CHECK(o.mode == Mode::Rec);
-  CHECK_EQ(o.to_json().dump(), std::string(R"({"bundle": "b", "images": "i", "out": "r.json", "threads": 4, "power_mode": "no_bind", "warmup": 1, "repeats": 10, "mode": "rec"})"));
+  CHECK_EQ(o.to_json().dump(), std::string(R"({"bundle": "b", "images": "i", "out": "r.json", "threads": 4, "power_mode": "no_bind", "warmup": 1, "repeats": 10, "mode": "rec", "record": null})"));
+  CHECK_EQ(*parse({"--bundle", "b", "--images", "i", "--out", "o", "--record", "calls"}).record, std::string("calls"));
   CHECK(parse({"--probe"}).probe);
   CHECK_ERROR(parse({"--bundle", "b"}), codes::kBadArgs, "missing --images and --out (or pass --probe)");
   CHECK_ERROR(parse({"--bundle", "b", "--images", "i", "--out", "o", "--threads", "0"}), codes::kBadArgs, "threads >= 1");

@@ -9,6 +9,7 @@
 #include "edgeocr/error.h"
 #include "edgeocr/geometry.h"
 #include "edgeocr/preprocess.h"
+#include "edgeocr/work_marker.h"
 
 namespace edgeocr {
 
@@ -56,17 +57,24 @@ OcrPipeline::OcrPipeline(Inference& inference, Dictionary dict, OcrConfig config
   dict_.check_matches(static_cast<size_t>(rec.shape[2]));
 }
 
+// Stage markers (edgeocr/work_marker.h) enclose the stage timers: begin before the clock is
+// read, end after, so the timed spans stay as they were.
 std::vector<Quad> OcrPipeline::detect(const Image& image, StageTimes& ms) const {
+  stage_begin(EDGEOCR_WORK_DET_PRE);
   auto t = Clock::now();
   const auto [resize_h, resize_w] =
       det_target_size(image.height, image.width, config_.det_limit_side_len, config_.det_limit_type == "max");
   const Tensor input = det_input(image, resize_h, resize_w);
   ms.det_pre = ms_since(t);
+  stage_end(EDGEOCR_WORK_DET_PRE);
 
+  stage_begin(EDGEOCR_WORK_DET_INFER);
   t = Clock::now();
   const Tensor probs = inference_.run(Model::Det, input);
   ms.det_infer = ms_since(t);
+  stage_end(EDGEOCR_WORK_DET_INFER);
 
+  stage_begin(EDGEOCR_WORK_DET_POST);
   t = Clock::now();
   if (probs.shape.size() != 4 || probs.shape[0] != 1 || probs.shape[1] != 1 || probs.shape[2] != resize_h ||
       probs.shape[3] != resize_w || probs.numel() != probs.data.size())
@@ -81,6 +89,7 @@ std::vector<Quad> OcrPipeline::detect(const Image& image, StageTimes& ms) const 
   const std::vector<DbBox> boxes = db_boxes(probs.data.data(), resize_h, resize_w, image.height, image.width, params);
   std::vector<Quad> sorted = sorted_boxes(filter_det_boxes(boxes, image.height, image.width));
   ms.det_post = ms_since(t);
+  stage_end(EDGEOCR_WORK_DET_POST);
   return sorted;
 }
 
@@ -111,28 +120,39 @@ std::vector<std::pair<std::string, float>> OcrPipeline::recognize(const std::vec
 OcrResult OcrPipeline::run(const Image& image) const {
   if (image.empty()) throw Error(codes::kBadInput, "image has no pixels");
   OcrResult result;
-  const auto start = Clock::now();
-  if (mode_ == Mode::Rec) {  // the image is one text-line crop
+  if (mode_ == Mode::Rec) {  // the image is one text-line crop; the whole run is its rec stage
+    stage_begin(EDGEOCR_WORK_REC);
+    const auto start = Clock::now();
     const auto texts = recognize({image});
     const float w = static_cast<float>(image.width), h = static_cast<float>(image.height);
     result.lines.push_back(OcrLine{Quad{PointF{0, 0}, PointF{w, 0}, PointF{w, h}, PointF{0, h}}, texts[0].first, texts[0].second});
     result.ms.rec = result.ms.total = ms_since(start);
+    stage_end(EDGEOCR_WORK_REC);
     return result;
   }
+  // The run's total includes the stage markers between its stages: a few failing syscalls.
+  const auto start = Clock::now();
   const std::vector<Quad> boxes = detect(image, result.ms);
+  stage_begin(EDGEOCR_WORK_DET_POST);
   auto t = Clock::now();
   std::vector<Image> crops;
   crops.reserve(boxes.size());
   for (const Quad& box : boxes) crops.push_back(rotate_crop(image, box));
   result.ms.det_post += ms_since(t);  // cutting out the crops ends detection
+  stage_end(EDGEOCR_WORK_DET_POST);
 
+  // Only det_cls_rec reports a cls stage (the runner's runs_ms), so only it marks one.
+  if (mode_ == Mode::DetClsRec) stage_begin(EDGEOCR_WORK_CLS);
   t = Clock::now();
   if (mode_ == Mode::DetClsRec && !crops.empty()) classify(crops);
   result.ms.cls = ms_since(t);
+  if (mode_ == Mode::DetClsRec) stage_end(EDGEOCR_WORK_CLS);
 
+  stage_begin(EDGEOCR_WORK_REC);
   t = Clock::now();
   const auto texts = crops.empty() ? std::vector<std::pair<std::string, float>>{} : recognize(crops);
   result.ms.rec = ms_since(t);
+  stage_end(EDGEOCR_WORK_REC);
   for (size_t i = 0; i < boxes.size(); ++i) result.lines.push_back(OcrLine{boxes[i], texts[i].first, texts[i].second});
   result.ms.total = ms_since(start);
   return result;

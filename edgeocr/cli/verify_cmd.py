@@ -1,0 +1,44 @@
+"""``edgeocr verify BUNDLE``: run a bundle on real ARM kernels (emulated arm64 device) and
+hold it to the host (``edgeocr.verify.run``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from edgeocr.bench.dataset import load_dataset
+from edgeocr.bundle import Bundle
+from edgeocr.models.charset import load_charset
+from edgeocr.verify.run import LITE_LIB_ENV, VerificationFailed, verify_bundle
+
+
+def log(message: str) -> None:
+    click.echo(message, err=True)
+
+
+@click.command("verify")
+@click.argument("bundle", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--lite-lib", type=click.Path(exists=True, path_type=Path), envvar=LITE_LIB_ENV,
+              help=f"Paddle-Lite ARM Linux armv8 release (or its cxx/) of the bundle's version [${LITE_LIB_ENV}].")
+@click.option("--data", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="det label file whose images to verify on [default: a rendered set with scenes and single lines].")
+@click.option("--images", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="Instead of --data: a folder of images.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+              help="Where verify.json, verify.md and the raw records go [default: BUNDLE.verify/].")
+def verify(bundle: Path, lite_lib: Path | None, data: Path | None, images: Path | None, out: Path | None) -> None:
+    """Run BUNDLE on ARM kernels and compare with the host: texts, boxes, and per model the
+    raw outputs and the decisions taken from them. Exits non-zero naming the model and the
+    first diverging input when ARM disagrees beyond the documented thresholds; the verdict
+    goes into the bundle's manifest (see `edgeocr inspect`)."""
+    chosen = None
+    if data is not None or images is not None:
+        chosen = load_dataset(data, "det", images, allowed_chars=load_charset(Bundle.load(bundle).dict_path).allowed()).files
+    result = verify_bundle(bundle, out or bundle.with_name(bundle.name + ".verify"), lite_lib, chosen, log=log)
+    click.echo(Path(result.out / "verify.md").read_text(encoding="utf-8"))
+    if not result.verdict.passed:
+        raise VerificationFailed(f"{bundle}: ARM disagrees with the host:\n  " + "\n  ".join(result.verdict.failures))
+
+
+COMMANDS = [verify]

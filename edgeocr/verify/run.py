@@ -1,0 +1,201 @@
+"""``edgeocr verify``: run a bundle on real ARM kernels and hold it to the host.
+
+A bundle is verified when it ran on ARM kernels and agreed with the host — not when its file
+holds int8 kernels. So: the native runner, built against the Paddle-Lite ARM Linux library the
+user names, runs the bundle on the emulated arm64 device (``edgeocr.device.emulated``, qemu-
+user) over a small image set, recording every model call; the host then runs the bundle's
+source models (Paddle Inference) on the same images, end to end, and on every recorded model
+input. ``verdict`` judges both; the verdict and its figures go into the bundle's manifest
+(``verification``), which ``inspect`` shows.
+
+The set of images by default (``default_images``) is rendered once into the model home: a
+few scenes plus single-line images, so that a predictor sees the classifier's batch switch
+between one crop and several — what broke the int8 classifier on ARM.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Callable, Mapping
+
+import cv2
+
+from edgeocr.bundle import MANIFEST, Bundle
+from edgeocr.device.emulated import EmulatedDevice
+from edgeocr.device.sync import push_folder
+from edgeocr.errors import EdgeOCRError, InputError
+from edgeocr.models.charset import load_charset
+from edgeocr.ocr.backends import create_backend
+from edgeocr.ocr.backends.recording import Recording
+from edgeocr.paths import home
+from edgeocr.runner.deploy import DeployRequest, deploy
+from edgeocr.runner.native_build import build_runner
+from edgeocr.runner.payload import Payload
+from edgeocr.runner.remote import run_remote
+from edgeocr.runner.runtime_lib import library_version
+from edgeocr.utils.atomic import atomic_dir, write_json, write_text
+from edgeocr.utils.hashing import sha256_file
+from edgeocr.utils.jsonfile import read_json_object
+from edgeocr.utils.table import markdown_table
+from edgeocr.verify.outputs import compare_outputs
+from edgeocr.verify.parity import parity
+from edgeocr.verify.reference import host_reference, source_models
+from edgeocr.verify.verdict import Verdict, judge
+
+LITE_LIB_ENV = "EDGEOCR_LITE_LIB"
+TARGET = "armlinux-aarch64"  # the runner's build; the .nb kernels are the same for Android arm64
+VERIFIED_ABIS = ("arm64-v8a",)
+MODE = "det_cls_rec"
+Log = Callable[[str], None]
+
+
+class VerificationFailed(EdgeOCRError):
+    """The bundle ran on ARM and disagreed with the host; the message names the model and input."""
+
+
+class CannotVerify(EdgeOCRError):
+    """Nothing could be run on ARM kernels (no ARM library, no emulated device)."""
+
+    exit_code = 3
+
+
+@dataclass(frozen=True)
+class Verification:
+    bundle: Path
+    verdict: Verdict
+    record: dict[str, Any]  # what goes into the manifest
+    out: Path
+
+
+def lite_library(lite_lib: str | os.PathLike | None) -> Path:
+    """The Paddle-Lite ARM Linux release to build the runner against: ``lite_lib`` or
+    ``$EDGEOCR_LITE_LIB``; none is ``CannotVerify`` saying what is missing."""
+    found = lite_lib or os.environ.get(LITE_LIB_ENV)
+    if not found:
+        raise CannotVerify(f"no Paddle-Lite ARM library: pass --lite-lib or set {LITE_LIB_ENV} to a Paddle-Lite "
+                           "v2.13-rc ARM Linux armv8 release (its cxx/ folder, with extra ops); nothing was run on ARM "
+                           "kernels, so nothing is verified")
+    return Path(found)
+
+
+def default_images() -> dict[str, Path]:
+    """The verification images, rendered once (fixed seeds) into the model home."""
+    from edgeocr.data.synth import synthesize
+    from edgeocr.ocr.image_io import collect_images
+
+    folder = home() / "verify" / "images"
+    if not (folder / "done").is_file():
+        with atomic_dir(folder, replace=True) as tmp:
+            scenes = synthesize("det", out=tmp / "scenes", count=6, seed=11)
+            lines = synthesize("rec", out=tmp / "lines", count=3, seed=9)
+            for i, path in enumerate([*collect_images(Path(scenes) / "images"), *collect_images(Path(lines) / "images")]):
+                shutil.copyfile(path, tmp / f"{i:02d}{path.suffix}")
+            shutil.rmtree(tmp / "scenes")
+            shutil.rmtree(tmp / "lines")
+            (tmp / "done").write_text("rendered by edgeocr verify\n")
+    return {p.name: p for p in sorted(folder.iterdir()) if p.suffix in (".jpg", ".png")}
+
+
+def native_runner(lite_lib: Path, log: Log) -> tuple[Path, Path]:
+    """The native runner for ARM Linux, built once per library (cached by its sha256)."""
+    key = sha256_file(next(lite_lib.rglob("libpaddle_light_api_shared.so")))[:16]
+    out = home() / "verify" / "runner" / key
+    runner = out / TARGET / "edgeocr-runner"
+    if not runner.is_file():
+        log(f"building the native runner for {TARGET} against {lite_lib}")
+        build_runner(TARGET, out, lite_lib=lite_lib, log=log)
+    return runner, runner.parent / "lib"
+
+
+def _check_images(images: Mapping[str, Path]) -> None:
+    """Every image readable, before anything slow starts."""
+    for path in images.values():
+        if cv2.imread(str(path)) is None:
+            raise InputError(f"{path}: not an image the verification can read")
+
+
+def verify_bundle(bundle_dir: str | os.PathLike, out: str | os.PathLike, lite_lib: str | os.PathLike | None = None,
+                  images: Mapping[str, Path] | None = None, device: EmulatedDevice | None = None,
+                  log: Log = lambda _: None) -> Verification:
+    """Run the bundle at ``bundle_dir`` on ARM kernels and compare with the host; the verdict
+    (also recorded in the bundle's manifest; files ``verify.json``/``verify.md`` in ``out``)."""
+    bundle = Bundle.load(bundle_dir)
+    if bundle.target.abi not in VERIFIED_ABIS and bundle.target.arch != "aarch64":
+        raise CannotVerify(f"{bundle.path}: bundle is for {bundle.target.name}; verification runs arm64 bundles "
+                           f"(the emulated device is aarch64)")
+    library = lite_library(lite_lib)
+    version = library_version(next(library.rglob("libpaddle_light_api_shared.so")))
+    images = dict(images or default_images())
+    _check_images(images)
+    source_models(bundle)  # fail before the slow part when the host side cannot be run
+    device = device or EmulatedDevice()
+    runner, libs = native_runner(library, log)
+    out = Path(out)
+    deployment = deploy(device, DeployRequest(Payload.of_bundle(bundle), runner, (libs,)), log)
+    push_folder(device, deployment.workdir, "verify-images", images, log)
+    record = deployment.path("verify-record")
+    device.shell(["rm", "-rf", "--", record], check=True, timeout=120)
+    device.shell(["mkdir", "-p", "--", record], check=True, timeout=60)
+    options = deployment.run_options(images=deployment.path("verify-images"), out=deployment.path("verify.json"),
+                                     threads=1, warmup=0, repeats=1, mode=MODE, record=record)
+    log(f"{device.name}: running {len(images)} image(s) on ARM kernels (emulated; slow)")
+    arm = run_remote(deployment, options, out / "arm.json", timeout=3600)
+    local_record = out / "record"
+    shutil.rmtree(local_record, ignore_errors=True)
+    device.pull(record, local_record, timeout=600)
+    log("host reference: the source models on Paddle Inference")
+    host = host_reference(bundle, images, MODE)
+    e2e = parity(host["images"], arm["images"], f"{device.name}:{options.out}")
+    host_backend = create_backend("paddle", source_models(bundle), threads=os.cpu_count() or 1)
+    models = compare_outputs(Recording.load(local_record), host_backend.infer, bundle.config,
+                             load_charset(bundle.dict_path))
+    quantized = {t: bool(m["quantized"]) for t, m in bundle.manifest["models"].items()}
+    verdict = judge(e2e, models, quantized)
+    record_json = {
+        "passed": verdict.passed,
+        "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "device": f"{device.name}: {device.latency_note}",
+        "runtime": {"library": str(library), "version": version, "runner": str(runner)},
+        "images": len(images),
+        "end_to_end": {k: e2e[k] for k in ("host_lines", "device_lines", "same_text", "text_agreement",
+                                           "box_agreement", "max_box_diff_px")},
+        "models": {t: a.to_json() for t, a in models.items()},
+        "quantized": quantized,
+        **verdict.to_json(),
+    }
+    write_json(out / "verify.json", record_json)
+    write_text(out / "verify.md", report_markdown(bundle.path, record_json))
+    _record_in_manifest(bundle.path, record_json)
+    return Verification(bundle.path, verdict, record_json, out)
+
+
+def report_markdown(bundle: Path, record: Mapping[str, Any]) -> str:
+    rows = [{"model": t, "int8": record["quantized"].get(t), "decisions": a["decisions"],
+             "differ": a["decisions_differ"], "agreement": f"{a['decision_agreement']:.4f}",
+             "max_abs_diff": f"{a['max_abs']:.3g}", "mean_abs_diff": f"{a['mean_abs']:.3g}"}
+            for t, a in record["models"].items()]
+    e2e = record["end_to_end"]
+    lines = [f"# edgeocr verify: {bundle}", "",
+             f"**{'PASSED' if record['passed'] else 'FAILED'}** — {record['device']}; Paddle-Lite "
+             f"{record['runtime']['version']} ({record['runtime']['library']}); {record['images']} images.", "",
+             f"End to end: {e2e['same_text']} of {max(e2e['host_lines'], e2e['device_lines'])} lines read as on the host "
+             f"(text {e2e['text_agreement']:.2%}, boxes within 1 px {e2e['box_agreement']:.2%}).", "",
+             markdown_table(rows), ""]
+    lines += [f"- {f}" for f in record["failures"]]
+    return "\n".join(lines) + "\n"
+
+
+def _record_in_manifest(bundle: Path, record: Mapping[str, Any]) -> None:
+    """Add the verdict to the manifest. The manifest is not among the files it hashes, so the
+    bundle stays valid; the figures live in ``verify.json``, the manifest keeps the summary."""
+    path = bundle / MANIFEST
+    manifest = read_json_object(path, "bundle manifest", EdgeOCRError)
+    manifest["verification"] = {k: record[k] for k in ("passed", "date", "device", "runtime", "images",
+                                                       "end_to_end", "failures")} | {
+        "decision_agreement": {t: a["decision_agreement"] for t, a in record["models"].items()}}
+    write_json(path, manifest)
+

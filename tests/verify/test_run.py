@@ -1,0 +1,83 @@
+"""``edgeocr verify`` end to end. Without a Paddle-Lite ARM library nothing can run on ARM
+kernels, and verify says so without claiming anything. With one (``$EDGEOCR_LITE_LIB``: built
+from Paddle-Lite's public source by hand, never in CI) the bundle runs on the emulated arm64
+board and is held to the host: the float bundle passes, and the classifier with an int8 head —
+what ``make demo`` made before the fix — fails naming cls."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import cv2
+import pytest
+from click.testing import CliRunner
+
+from edgeocr.cli.main import cli
+from edgeocr.verify.run import LITE_LIB_ENV, CannotVerify
+from tests.conftest import render_page
+from tests.ocr.conftest import PAGE_LINES
+
+LITE_LIB = os.environ.get(LITE_LIB_ENV)
+needs_arm = pytest.mark.skipif(not LITE_LIB, reason=f"no Paddle-Lite ARM library (${LITE_LIB_ENV}): it cannot be "
+                                                    "installed from a registry; CI has none")
+
+
+def test_without_an_arm_library_nothing_is_claimed(arm_bundle: Path, tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.delenv(LITE_LIB_ENV, raising=False)
+    copy = tmp_path / "bundle"
+    shutil.copytree(arm_bundle, copy)
+    res = CliRunner().invoke(cli, ["verify", str(copy)])
+    assert isinstance(res.exception, CannotVerify) and res.exception.exit_code == 3  # `edgeocr` exits with it
+    assert "no Paddle-Lite ARM library" in str(res.exception) and "nothing is verified" in str(res.exception)
+    assert "verification" not in json.loads((copy / "manifest.json").read_text())
+    shown = CliRunner().invoke(cli, ["inspect", str(copy)])
+    assert "ARM verification: none (not run on ARM kernels" in shown.output
+
+
+def test_an_x86_bundle_is_not_verified_on_arm(x86_bundle: Path, tmp_path: Path) -> None:
+    res = CliRunner().invoke(cli, ["verify", str(x86_bundle), "--lite-lib", str(tmp_path)])
+    assert isinstance(res.exception, CannotVerify) and "bundle is for x86_64" in str(res.exception)
+
+
+@pytest.fixture(scope="module")
+def few_images(tmp_path_factory) -> Path:
+    """A page of several lines and a page of one: the classifier's batch goes from several crops to one."""
+    folder = tmp_path_factory.mktemp("verify images")
+    cv2.imwrite(str(folder / "a_page.png"), render_page(PAGE_LINES, size=(480, 260)))
+    cv2.imwrite(str(folder / "b_one_line.png"), render_page(PAGE_LINES[:1], size=(480, 120)))
+    return folder
+
+
+@needs_arm
+def test_the_float_bundle_agrees_with_the_host_on_arm(pulled_models, few_images, tmp_path) -> None:
+    from edgeocr.convert.bundle import convert_bundle
+    from edgeocr.targets import load_target
+
+    bundle = convert_bundle(pulled_models, load_target("armlinux-aarch64"), tmp_path / "float").path
+    res = CliRunner().invoke(cli, ["verify", str(bundle), "--images", str(few_images), "--out", str(tmp_path / "v")])
+    assert res.exit_code == 0, f"{res.output}\n{res.exception!r}"
+    record = json.loads((tmp_path / "v" / "verify.json").read_text())
+    assert record["passed"] and record["end_to_end"]["text_agreement"] == 1.0
+    assert all(m["decisions_differ"] == 0 for t, m in record["models"].items() if t != "det")
+    assert json.loads((bundle / "manifest.json").read_text())["verification"]["passed"] is True
+
+
+@needs_arm
+def test_an_int8_classifier_head_fails_and_names_cls(pulled_models, few_images, tmp_path, monkeypatch) -> None:
+    from edgeocr.compress import job
+    from edgeocr.convert import bundle as bundle_writer
+    from edgeocr.models.modelset import ModelSet
+    from edgeocr.targets import load_target
+    from tests.compress.conftest import small
+
+    out = tmp_path / "cls-pact-head-int8"
+    job.quantize("cls", small("cls", "pact", steps=1).override("quant", skip_layers=[]), out)
+    monkeypatch.setattr(bundle_writer, "int8_fc_with_a_row_per_image", lambda desc: [])  # the guard convert now has
+    bundle = bundle_writer.convert_bundle(ModelSet.load("ppocrv2", cls_model=out), load_target("armlinux-aarch64"),
+                                          tmp_path / "bundle").path
+    res = CliRunner().invoke(cli, ["verify", str(bundle), "--images", str(few_images), "--out", str(tmp_path / "v")])
+    assert res.exit_code != 0 and "ARM disagrees with the host" in str(res.exception)
+    assert "cls:" in str(res.exception) and "b_one_line.png" in str(res.exception)
