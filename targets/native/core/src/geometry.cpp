@@ -1,6 +1,7 @@
 #include "edgeocr/geometry.h"
 
 #include <algorithm>
+#include <cfloat>
 #include <cmath>
 
 namespace edgeocr {
@@ -60,7 +61,7 @@ constexpr int kTabSize = 1 << kTabBits;
 constexpr int kCoefBits = 15;  // INTER_REMAP_COEF_BITS
 constexpr int kCoefScale = 1 << kCoefBits;
 
-// Keys' cubic kernel (a = -0.75) at fraction x.
+// Keys' cubic kernel (a = -0.75) at fraction x, in float as OpenCV's interpolateCubic.
 void cubic_weights(float x, float w[4]) {
   const float a = -0.75f;
   w[0] = ((a * (x + 1) - 5 * a) * (x + 1) + 8 * a) * (x + 1) - 4 * a;
@@ -69,7 +70,9 @@ void cubic_weights(float x, float w[4]) {
   w[3] = 1.f - w[0] - w[1] - w[2];
 }
 
-// Fixed-point 4x4 weights for every (fy, fx) fraction, each summing to exactly kCoefScale.
+// OpenCV's fixed-point 4x4 weights for every (fy, fx) fraction (initInterTab2D): rounded
+// products, then the rounding error put on the largest (sum too small) or smallest (sum
+// too large) weight of the lower-right 2x2, scanned from (2, 2), so each sums to kCoefScale.
 struct CubicTable {
   int w[kTabSize * kTabSize][16];
   CubicTable() {
@@ -85,49 +88,79 @@ struct CubicTable {
             t[i * 4 + j] = static_cast<int>(std::lrint(vy[i] * vx[j] * kCoefScale));
             sum += t[i * 4 + j];
           }
-        if (sum != kCoefScale) {  // put the rounding error on the largest/smallest central weight
-          int lo = 5, hi = 5;
-          for (int i = 1; i < 3; ++i)
-            for (int j = 1; j < 3; ++j) {
+        if (sum != kCoefScale) {
+          int lo = 10, hi = 10;
+          for (int i = 2; i < 4; ++i)
+            for (int j = 2; j < 4; ++j) {
               if (t[i * 4 + j] < t[lo]) lo = i * 4 + j;
               else if (t[i * 4 + j] > t[hi]) hi = i * 4 + j;
             }
-          const int diff = sum - kCoefScale;
-          if (diff < 0) t[hi] -= diff;
-          else t[lo] -= diff;
+          t[sum < kCoefScale ? hi : lo] -= sum - kCoefScale;
         }
       }
   }
 };
 
-// Homography taking (0,0), (w,0), (w,h), (0,h) to the box corners: 8x8 solve with
-// partial pivoting (cv::getPerspectiveTransform's system, written from crop to image).
-std::array<double, 9> crop_to_image(const Quad& box, double w, double h) {
-  const double src[4][2] = {{0, 0}, {w, 0}, {w, h}, {0, h}};
-  double a[8][9] = {};
+using Matrix3 = std::array<double, 9>;
+
+// cv::getPerspectiveTransform(src, dst): the 8x8 system with float products, solved as
+// OpenCV 4.x's LU does (partial pivoting, multipliers from -1/pivot, back substitution
+// dividing by the pivot; its LAPACK hook only takes 100 unknowns or more). A singular system
+// gives OpenCV's zero matrix (with m[8] = 1).
+Matrix3 perspective_transform(const Quad& src, const Quad& dst) {
+  double a[8][8] = {}, b[8];
   for (int i = 0; i < 4; ++i) {
-    const double x = src[i][0], y = src[i][1], u = box[i].x, v = box[i].y;
-    double* r0 = a[i];
-    double* r1 = a[i + 4];
-    r0[0] = x, r0[1] = y, r0[2] = 1, r0[6] = -x * u, r0[7] = -y * u, r0[8] = u;
-    r1[3] = x, r1[4] = y, r1[5] = 1, r1[6] = -x * v, r1[7] = -y * v, r1[8] = v;
+    a[i][0] = a[i + 4][3] = src[i].x;
+    a[i][1] = a[i + 4][4] = src[i].y;
+    a[i][2] = a[i + 4][5] = 1;
+    a[i][6] = -src[i].x * dst[i].x;
+    a[i][7] = -src[i].y * dst[i].x;
+    a[i + 4][6] = -src[i].x * dst[i].y;
+    a[i + 4][7] = -src[i].y * dst[i].y;
+    b[i] = dst[i].x;
+    b[i + 4] = dst[i].y;
   }
-  for (int c = 0; c < 8; ++c) {
-    int pivot = c;
-    for (int r = c + 1; r < 8; ++r)
-      if (std::fabs(a[r][c]) > std::fabs(a[pivot][c])) pivot = r;
-    for (int k = 0; k < 9; ++k) std::swap(a[c][k], a[pivot][k]);
-    for (int r = 0; r < 8; ++r) {
-      if (r == c || a[c][c] == 0) continue;
-      const double f = a[r][c] / a[c][c];
-      for (int k = c; k < 9; ++k) a[r][k] -= f * a[c][k];
+  Matrix3 m{};
+  m[8] = 1.0;
+  for (int i = 0; i < 8; ++i) {
+    int pivot = i;
+    for (int j = i + 1; j < 8; ++j)
+      if (std::fabs(a[j][i]) > std::fabs(a[pivot][i])) pivot = j;
+    if (std::fabs(a[pivot][i]) < DBL_EPSILON * 100) return m;
+    std::swap(a[i], a[pivot]);
+    std::swap(b[i], b[pivot]);
+    const double d = -1 / a[i][i];
+    for (int j = i + 1; j < 8; ++j) {
+      const double alpha = a[j][i] * d;
+      for (int k = i + 1; k < 8; ++k) a[j][k] += alpha * a[i][k];
+      b[j] += alpha * b[i];
     }
   }
-  std::array<double, 9> m{};
-  for (int i = 0; i < 8; ++i) m[i] = a[i][i] != 0 ? a[i][8] / a[i][i] : 0.0;
-  m[8] = 1.0;
+  for (int i = 7; i >= 0; --i) {
+    double s = b[i];
+    for (int k = i + 1; k < 8; ++k) s -= a[i][k] * b[k];
+    b[i] = s / a[i][i];
+  }
+  std::copy(b, b + 8, m.begin());
   return m;
 }
+
+// cv::invert of a 3x3 (DECOMP_LU): adjugate over the determinant; zeros when singular.
+Matrix3 invert(const Matrix3& s) {
+  auto at = [&](int r, int c) { return s[r * 3 + c]; };
+  double d = at(0, 0) * (at(1, 1) * at(2, 2) - at(1, 2) * at(2, 1)) - at(0, 1) * (at(1, 0) * at(2, 2) - at(1, 2) * at(2, 0)) +
+             at(0, 2) * (at(1, 0) * at(2, 1) - at(1, 1) * at(2, 0));
+  if (d == 0) return Matrix3{};
+  d = 1. / d;
+  return Matrix3{(at(1, 1) * at(2, 2) - at(1, 2) * at(2, 1)) * d, (at(0, 2) * at(2, 1) - at(0, 1) * at(2, 2)) * d,
+                 (at(0, 1) * at(1, 2) - at(0, 2) * at(1, 1)) * d, (at(1, 2) * at(2, 0) - at(1, 0) * at(2, 2)) * d,
+                 (at(0, 0) * at(2, 2) - at(0, 2) * at(2, 0)) * d, (at(0, 2) * at(1, 0) - at(0, 0) * at(1, 2)) * d,
+                 (at(1, 0) * at(2, 1) - at(1, 1) * at(2, 0)) * d, (at(0, 1) * at(2, 0) - at(0, 0) * at(2, 1)) * d,
+                 (at(0, 0) * at(1, 1) - at(0, 1) * at(1, 0)) * d};
+}
+
+// A source coordinate in 1/32 pixel: cvRound of the clamped double, as warpPerspective.
+int tab_position(double v) { return static_cast<int>(std::lrint(std::clamp(v, -2147483648.0, 2147483647.0))); }
 }  // namespace
 
 Image rotate_crop(const Image& image, const Quad& box) {
@@ -135,26 +168,34 @@ Image rotate_crop(const Image& image, const Quad& box) {
   const int crop_w = static_cast<int>(std::max(distance(box[0], box[1]), distance(box[2], box[3])));
   const int crop_h = static_cast<int>(std::max(distance(box[0], box[3]), distance(box[1], box[2])));
   Image crop(std::max(crop_w, 1), std::max(crop_h, 1));
-  const std::array<double, 9> m = crop_to_image(box, crop_w, crop_h);
-  auto clamp_x = [&](int x) { return std::clamp(x, 0, image.width - 1); };
+  const float w = static_cast<float>(crop_w), h = static_cast<float>(crop_h);
+  // warpPerspective inverts the image-to-crop matrix it is given to map crop pixels back
+  const Matrix3 m = invert(perspective_transform(box, Quad{PointF{0, 0}, PointF{w, 0}, PointF{w, h}, PointF{0, h}}));
+  // It maps blocks of up to 16 rows x block_w columns, each block row from the block's first
+  // column on ((X0 + M0 * x1) / (W0 + M6 * x1)): the rounding follows that split.
+  const int block_w = std::min(1024 / std::min(16, crop.height), crop.width);
+  auto clamp_x = [&](int x) { return std::clamp(x, 0, image.width - 1); };  // BORDER_REPLICATE
   auto clamp_y = [&](int y) { return std::clamp(y, 0, image.height - 1); };
   for (int y = 0; y < crop.height; ++y) {
     uint8_t* out = crop.row(y);
-    for (int x = 0; x < crop.width; ++x) {
-      const double wgt = m[6] * x + m[7] * y + m[8];
-      const double scale = wgt != 0 ? kTabSize / wgt : 0.0;
-      const double fx = std::clamp((m[0] * x + m[1] * y + m[2]) * scale, -2147483648.0, 2147483647.0);
-      const double fy = std::clamp((m[3] * x + m[4] * y + m[5]) * scale, -2147483648.0, 2147483647.0);
-      const int qx = static_cast<int>(std::lrint(fx)), qy = static_cast<int>(std::lrint(fy));
-      const int sx = (qx >> kTabBits) - 1, sy = (qy >> kTabBits) - 1;
-      const int* w = table.w[(qy & (kTabSize - 1)) * kTabSize + (qx & (kTabSize - 1))];
-      for (int c = 0; c < 3; ++c) {
-        int sum = 0;
-        for (int i = 0; i < 4; ++i) {
-          const uint8_t* row = image.row(clamp_y(sy + i));
-          for (int j = 0; j < 4; ++j) sum += row[clamp_x(sx + j) * 3 + c] * w[i * 4 + j];
+    for (int x0 = 0; x0 < crop.width; x0 += block_w) {
+      const double num_x = m[0] * x0 + m[1] * y + m[2], num_y = m[3] * x0 + m[4] * y + m[5], den = m[6] * x0 + m[7] * y + m[8];
+      for (int x = x0; x < std::min(x0 + block_w, crop.width); ++x) {
+        const int x1 = x - x0;
+        double scale = den + m[6] * x1;
+        scale = scale != 0 ? kTabSize / scale : 0.0;
+        const int qx = tab_position((num_x + m[0] * x1) * scale), qy = tab_position((num_y + m[3] * x1) * scale);
+        // remap's integer part is a saturated short; the 4x4 window starts one pixel before it
+        const int sx = std::clamp(qx >> kTabBits, -32768, 32767) - 1, sy = std::clamp(qy >> kTabBits, -32768, 32767) - 1;
+        const int* wt = table.w[(qy & (kTabSize - 1)) * kTabSize + (qx & (kTabSize - 1))];
+        for (int c = 0; c < 3; ++c) {
+          int sum = 0;
+          for (int i = 0; i < 4; ++i) {
+            const uint8_t* row = image.row(clamp_y(sy + i));
+            for (int j = 0; j < 4; ++j) sum += row[clamp_x(sx + j) * 3 + c] * wt[i * 4 + j];
+          }
+          out[x * 3 + c] = static_cast<uint8_t>(std::clamp((sum + (1 << (kCoefBits - 1))) >> kCoefBits, 0, 255));
         }
-        out[x * 3 + c] = static_cast<uint8_t>(std::clamp((sum + (1 << (kCoefBits - 1))) >> kCoefBits, 0, 255));
       }
     }
   }

@@ -12,15 +12,20 @@ constexpr float kDetStd[3] = {0.229f, 0.224f, 0.225f};
 constexpr int kCoefBits = 11;  // OpenCV INTER_RESIZE_COEF_BITS
 constexpr int kCoefScale = 1 << kCoefBits;
 
-// Per output position along one axis: the first source sample and the fixed-point
-// weights of it and of its right/lower neighbour.
+// Per output position along one axis: the first source sample (-1 before the first pixel
+// when upscaling) and the fixed-point weights of it and of its right/lower neighbour.
 struct Taps {
   std::vector<int> index;
   std::vector<int> weight0;
   std::vector<int> weight1;
 };
 
-// Source positions and weights along one axis (pixel centres aligned, edges clamped).
+// cv::resize's INTER_LINEAR taps: centre-aligned position in float, floored, 11-bit
+// weights. OpenCV pins horizontal positions beyond the edge to the edge pixel (weights 2048
+// and 0) but not vertical ones: it keeps sy = -1 or height - 1 with the fractional weights,
+// reads the edge row twice, and the two products round separately in the vertical pass.
+// Unpinned positions with clamped reads give both: horizontally the sum is pixel * 2048
+// either way.
 Taps axis_taps(int src_size, int dst_size) {
   Taps t;
   t.index.resize(dst_size);
@@ -29,16 +34,8 @@ Taps axis_taps(int src_size, int dst_size) {
   const double scale = 1.0 / (static_cast<double>(dst_size) / src_size);
   for (int d = 0; d < dst_size; ++d) {
     float f = static_cast<float>((d + 0.5) * scale - 0.5);
-    int s = static_cast<int>(std::floor(f));
+    const int s = static_cast<int>(std::floor(f));
     f -= static_cast<float>(s);
-    if (s < 0) {
-      f = 0.0f;
-      s = 0;
-    }
-    if (s >= src_size - 1) {
-      f = 0.0f;
-      s = src_size - 1;
-    }
     t.index[d] = s;
     t.weight0[d] = static_cast<int>(std::lrint((1.0f - f) * kCoefScale));
     t.weight1[d] = static_cast<int>(std::lrint(f * kCoefScale));
@@ -73,27 +70,28 @@ Image resize_bilinear(const Image& src, int width, int height) {
   }
   const Taps xs = axis_taps(src.width, width);
   const Taps ys = axis_taps(src.height, height);
+  auto clamp_x = [&](int x) { return std::clamp(x, 0, src.width - 1); };
+  auto clamp_y = [&](int y) { return std::clamp(y, 0, src.height - 1); };
   std::vector<int> row0(static_cast<size_t>(width) * 3), row1(static_cast<size_t>(width) * 3);
   auto horizontal = [&](int sy, std::vector<int>& out) {
     const uint8_t* s = src.row(sy);
     for (int x = 0; x < width; ++x) {
-      const int sx = xs.index[x];
-      const int sx1 = std::min(sx + 1, src.width - 1);
+      const int sx0 = clamp_x(xs.index[x]), sx1 = clamp_x(xs.index[x] + 1);
       for (int c = 0; c < 3; ++c)
-        out[x * 3 + c] = s[sx * 3 + c] * xs.weight0[x] + s[sx1 * 3 + c] * xs.weight1[x];
+        out[x * 3 + c] = s[sx0 * 3 + c] * xs.weight0[x] + s[sx1 * 3 + c] * xs.weight1[x];
     }
   };
   for (int y = 0; y < height; ++y) {
-    const int sy = ys.index[y];
-    horizontal(sy, row0);
-    horizontal(std::min(sy + 1, src.height - 1), row1);
+    horizontal(clamp_y(ys.index[y]), row0);
+    horizontal(clamp_y(ys.index[y] + 1), row1);
     const int b0 = ys.weight0[y], b1 = ys.weight1[y];
     uint8_t* d = dst.row(y);
-    for (int i = 0; i < width * 3; ++i) {
-      // OpenCV's vectorised rounding: pre-shift by 4, multiply, drop 16 bits, round by 2
-      const int v = (((b0 * (row0[i] >> 4)) >> 16) + ((b1 * (row1[i] >> 4)) >> 16) + 2) >> 2;
-      d[i] = static_cast<uint8_t>(std::clamp(v, 0, 255));
-    }
+    // OpenCV's 8-bit vertical pass, the same in its SIMD and scalar code: pre-shift by 4,
+    // keep the high 16 bits of each product, round by 2. Never above 255: the weights sum
+    // to 2048. (Exact 2x reductions take OpenCV's area path, whose (a+b+c+d+2)>>2 this
+    // equals for weights of 1024.)
+    for (int i = 0; i < width * 3; ++i)
+      d[i] = static_cast<uint8_t>((((b0 * (row0[i] >> 4)) >> 16) + ((b1 * (row1[i] >> 4)) >> 16) + 2) >> 2);
   }
   return dst;
 }

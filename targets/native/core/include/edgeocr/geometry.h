@@ -20,8 +20,9 @@ std::vector<Quad> filter_det_boxes(const std::vector<DbBox>& boxes, int image_he
 // Reading order: by top-left (y, then x), then PaddleOCR 2.x's single neighbour-swap pass.
 std::vector<Quad> sorted_boxes(std::vector<Quad> boxes);
 
-// The quadrilateral warped to an upright rectangle (bicubic, replicated border); crops at
-// least 1.5 times taller than wide are turned 90 degrees counter-clockwise.
+// The quadrilateral warped to an upright rectangle as get_rotate_crop_image does, bit for
+// bit: cv::getPerspectiveTransform, then warpPerspective(INTER_CUBIC, BORDER_REPLICATE).
+// Crops at least 1.5 times taller than wide are turned 90 degrees counter-clockwise.
 Image rotate_crop(const Image& image, const Quad& box);
 
 }  // namespace edgeocr

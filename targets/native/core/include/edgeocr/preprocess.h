@@ -16,7 +16,8 @@ constexpr int kDetStride = 32;  // DB's backbone downsamples by 32
 // (resize_h, resize_w) for an image of height x width; limit_type "max" or "min".
 std::pair<int, int> det_target_size(int height, int width, int limit_side_len, bool limit_max);
 
-// Bilinear resize with OpenCV's INTER_LINEAR sample positions and fixed-point weights.
+// cv::resize(INTER_LINEAR) on 8-bit BGR, bit for bit: OpenCV's sample positions, 11-bit
+// weights and its rounding of the vertical pass.
 Image resize_bilinear(const Image& src, int width, int height);
 
 // Resized, ImageNet-normalised 1x3xHxW det input (BGR channel order kept).
