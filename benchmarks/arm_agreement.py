@@ -29,19 +29,9 @@ import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
+from variants import parse_variant
+
 REPO = Path(__file__).resolve().parents[1]
-TASKS = ("det", "cls", "rec")
-
-
-def parse_variant(spec: str) -> tuple[str, dict[str, Path]]:
-    name, _, parts = spec.partition("=")
-    dirs = {}
-    for part in parts.split(","):
-        task, _, folder = part.partition(":")
-        if not name or task not in TASKS or not Path(folder).is_dir():
-            sys.exit(f"arm_agreement: --variant {spec!r}: expected NAME=TASK:DIR[,TASK:DIR]")
-        dirs[task] = Path(folder).resolve()
-    return name, dirs
 
 
 def log(message: str) -> None:
@@ -52,25 +42,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--variant", action="append", default=[], help="NAME=TASK:DIR[,TASK:DIR] (repeatable)")
     parser.add_argument("--lite-lib", type=Path, default=os.environ.get("EDGEOCR_LITE_LIB"))
-    parser.add_argument("--count-images", type=int, default=3)
+    parser.add_argument("--count-images", type=int, default=2)
     parser.add_argument("--out", type=Path, default=REPO / "out" / "arm-agreement")
     parser.add_argument("--json", type=Path, default=REPO / "benchmarks" / "results" / "arm_agreement.json")
     args = parser.parse_args()
     os.environ.setdefault("EDGEOCR_HOME", str(REPO / "out" / "home"))
 
-    from edgeocr import bench
-    from edgeocr.bench.dataset import Dataset
-    from edgeocr.convert.bundle import convert_bundle
-    from edgeocr.device import EmulatedDevice
     from edgeocr.errors import EdgeOCRError
     from edgeocr.models import zoo
     from edgeocr.models.modelset import ModelSet
-    from edgeocr.runner.deploy import DeployRequest
-    from edgeocr.runner.payload import Payload
-    from edgeocr.targets import load_target
-    from edgeocr.utils.atomic import write_json
     from edgeocr.utils.table import markdown_table
-    from edgeocr.verify.run import default_images, lite_library, native_runner, verify_bundle
+    from edgeocr.verify.run import default_images, lite_library, native_runner
 
     library = lite_library(args.lite_lib)
     base = ModelSet.from_dir(zoo.pull("ppocrv2"))
@@ -78,22 +60,17 @@ def main() -> None:
     counted = dict(list(images.items())[: args.count_images])
     runner, libs = native_runner(library, log)
     rows = []
-    for name, dirs in [("float", {}), *map(parse_variant, args.variant)]:
+    for name, dirs in [("float", {}), *(parse_variant(v, "arm_agreement") for v in args.variant)]:
         log(f"== {name}")
         folder = args.out / name
+        models = dataclasses.replace(base, **dirs)
         try:
-            bundle = convert_bundle(dataclasses.replace(base, **dirs), load_target("armlinux-aarch64"),
-                                    folder / "bundle", force=True, progress=log)
+            bundle = _converted(models, folder / "bundle")
         except EdgeOCRError as e:
             rows.append({"variant": name, "converted": False, "why": str(e).split(":", 1)[-1].strip()[:160]})
             continue
-        verification = verify_bundle(bundle.path, folder / "verify", library, images, log=log)
-        record = verification.record
-        run = bench.run(DeployRequest(Payload.of_bundle(bundle), runner, (libs,)), [EmulatedDevice()],
-                        Dataset("verification images", None, counted, {}), folder / "bench", threads=(1,),
-                        warmup=0, repeats=1, cooldown_s=0, skip_parity="verified separately", count_work=True, log=log)
-        run.raise_failures()
-        work = run.devices[0].result["configs"][0]["work"]
+        record = _verified(bundle, folder / "verify", library, images)
+        work = _counted(bundle, folder / "bench", runner, libs, counted)
         row = {"variant": name, "converted": True, "passed": record["passed"],
                "text_agreement": record["end_to_end"]["text_agreement"],
                "box_agreement": record["end_to_end"]["box_agreement"],
@@ -103,6 +80,7 @@ def main() -> None:
                **{f"{s}_minsn": n / 1e6 for s, n in work["stages"].items()},
                "failures": record["failures"]}
         rows.append(row)
+        _save(args, rows, library, images, counted)
     base_work = next((r["minsn_per_image"] for r in rows if r["variant"] == "float" and r.get("converted")), None)
     for row in rows:
         if row.get("converted") and base_work:
@@ -113,6 +91,64 @@ def main() -> None:
     for r in rows:
         for f in r.get("failures", []) + ([r["why"]] if "why" in r else []):
             print(f"- {r['variant']}: {f}")
+    _save(args, rows, library, images, counted)
+
+
+def _converted(models, out: Path):
+    """The variant's armlinux-aarch64 bundle; one converted earlier from the same model folders
+    is reused (a new conversion writes new .nb bytes, and its verification would start over)."""
+    from edgeocr.bundle import Bundle
+    from edgeocr.convert.bundle import convert_bundle
+    from edgeocr.errors import EdgeOCRError
+    from edgeocr.targets import load_target
+
+    try:
+        bundle = Bundle.load(out)
+        if all(m["source"]["dir"] == str(models.location(t)) for t, m in bundle.manifest["models"].items()):
+            return bundle
+    except EdgeOCRError:
+        pass
+    return convert_bundle(models, load_target("armlinux-aarch64"), out, force=True, progress=log)
+
+
+def _verified(bundle, out: Path, library: Path, images: dict) -> dict:
+    """The verification of ``bundle``, reusing one already made of the very same bundle files
+    (a long run that was stopped continues where it was)."""
+    import json
+
+    from edgeocr.verify.run import verify_bundle
+
+    done = out / "verify.json"
+    if done.is_file() and bundle.manifest.get("verification", {}).get("date") == json.loads(done.read_text())["date"]:
+        return json.loads(done.read_text())
+    return verify_bundle(bundle.path, out, library, images, log=log).record
+
+
+def _counted(bundle, out: Path, runner: Path, libs: Path, images: dict) -> dict:
+    """Instructions per image and stage at threads 1 on the emulated board (reused when done)."""
+    import json
+
+    from edgeocr import bench
+    from edgeocr.bench.dataset import Dataset
+    from edgeocr.device import EmulatedDevice
+    from edgeocr.runner.deploy import DeployRequest
+    from edgeocr.runner.payload import Payload
+
+    done = out / "qemu-arm64.json"
+    if done.is_file():
+        result = json.loads(done.read_text())
+        if result["status"] == "complete" and result["stamp"]["payload"]["manifest"]["files"] == bundle.manifest["files"]:
+            return result["configs"][0]["work"]
+    run = bench.run(DeployRequest(Payload.of_bundle(bundle), runner, (libs,)), [EmulatedDevice()],
+                    Dataset("verification images", None, images, {}), out, threads=(1,), warmup=0, repeats=1,
+                    cooldown_s=0, skip_parity="verified separately", count_work=True, log=log)
+    run.raise_failures()
+    return run.devices[0].result["configs"][0]["work"]
+
+
+def _save(args, rows: list[dict], library: Path, images: dict, counted: dict) -> None:
+    from edgeocr.utils.atomic import write_json
+
     write_json(args.json, {"rows": rows, "library": str(library), "images": len(images), "counted_images": len(counted),
                            "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
                            "command": shlex.join(["python", *sys.argv]),

@@ -33,23 +33,9 @@ import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
+from variants import TASKS, parse_variant
+
 REPO = Path(__file__).resolve().parents[1]
-TASKS = ("det", "cls", "rec")
-
-
-def parse_variant(spec: str) -> tuple[str, dict[str, Path]]:
-    """``NAME=TASK:DIR[,TASK:DIR]`` -> (name, {task: dir})."""
-    name, sep, parts = spec.partition("=")
-    models = {}
-    for part in parts.split(","):
-        task, _, folder = part.partition(":")
-        if task not in TASKS or not Path(folder).is_dir():
-            sys.exit(f"bench_local: --variant {spec!r}: expected NAME=TASK:DIR[,TASK:DIR] with TASK in "
-                     f"{', '.join(TASKS)} and DIR a model folder")
-        models[task] = Path(folder).resolve()
-    if not sep or not name:
-        sys.exit(f"bench_local: --variant {spec!r}: missing NAME=")
-    return name, models
 
 
 def found_variants(root: Path) -> list[tuple[str, dict[str, Path]]]:
@@ -118,7 +104,7 @@ def main() -> None:
         if not data.is_file():  # what `make sample` renders
             synthesize("det", count=12, seed=11, out=data.parent)
     dataset = load_dataset(data, "det", allowed_chars=load_charset(models.dict_path).allowed())
-    variants = [parse_variant(v) for v in args.variant] or found_variants(args.compressed)
+    variants = [parse_variant(v, "bench_local") for v in args.variant] or found_variants(args.compressed)
     notes = []
     if not variants:
         notes.append(f"No quantized or pruned models were given (--variant) or found under {args.compressed}: "

@@ -15,6 +15,7 @@ between one crop and several — what broke the int8 classifier on ARM.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 from dataclasses import dataclass
@@ -33,7 +34,7 @@ from edgeocr.ocr.backends import create_backend
 from edgeocr.ocr.backends.recording import Recording
 from edgeocr.paths import home
 from edgeocr.runner.deploy import DeployRequest, deploy
-from edgeocr.runner.native_build import build_runner
+from edgeocr.runner.native_build import build_runner, native_dir
 from edgeocr.runner.payload import Payload
 from edgeocr.runner.remote import run_remote
 from edgeocr.runner.runtime_lib import library_version
@@ -100,10 +101,17 @@ def default_images() -> dict[str, Path]:
     return {p.name: p for p in sorted(folder.iterdir()) if p.suffix in (".jpg", ".png")}
 
 
+def _sources_key(lite_lib: Path) -> str:
+    """What a built runner depends on: the library and every native source file."""
+    h = hashlib.sha256(sha256_file(next(lite_lib.rglob("libpaddle_light_api_shared.so"))).encode())
+    for path in sorted(p for p in native_dir().rglob("*") if p.is_file()):
+        h.update(f"{path.relative_to(native_dir())}:{sha256_file(path)}".encode())
+    return h.hexdigest()[:16]
+
+
 def native_runner(lite_lib: Path, log: Log) -> tuple[Path, Path]:
-    """The native runner for ARM Linux, built once per library (cached by its sha256)."""
-    key = sha256_file(next(lite_lib.rglob("libpaddle_light_api_shared.so")))[:16]
-    out = home() / "verify" / "runner" / key
+    """The native runner for ARM Linux, built once per library and source state (cached)."""
+    out = home() / "verify" / "runner" / _sources_key(lite_lib)
     runner = out / TARGET / "edgeocr-runner"
     if not runner.is_file():
         log(f"building the native runner for {TARGET} against {lite_lib}")
