@@ -10,9 +10,11 @@ import click
 from edgeocr.bundle import MANIFEST, Bundle
 from edgeocr.convert.bundle import convert_bundle
 from edgeocr.convert.nbfile import read_nb
-from edgeocr.errors import InputError
+from edgeocr.device.emulated import EmulatedDevice
+from edgeocr.errors import EdgeOCRError, InputError
 from edgeocr.models.modelset import ModelSet
-from edgeocr.targets import list_targets, load_target
+from edgeocr.targets import Target, list_targets, load_target
+from edgeocr.verify.run import LITE_LIB_ENV, CannotVerify, VerificationFailed, verify_bundle
 from edgeocr.utils.table import markdown_table
 
 
@@ -26,8 +28,15 @@ from edgeocr.utils.table import markdown_table
 @click.option("--dict", "dict_path", type=click.Path(), help="rec dictionary.")
 @click.option("--out", type=click.Path(file_okay=False), help="Bundle folder [default: out/bundle-TARGET].")
 @click.option("--force", is_flag=True, help="Replace a different bundle already in --out.")
+@click.option("--verify/--no-verify", "verify", default=None,
+              help="Run the bundle on real ARM kernels and hold it to the host (`edgeocr verify`) [default: for arm64 "
+                   f"targets whenever a Paddle-Lite ARM library is given (--lite-lib / ${LITE_LIB_ENV}) and the "
+                   "emulated board is set up].")
+@click.option("--lite-lib", type=click.Path(exists=True, path_type=Path), envvar=LITE_LIB_ENV,
+              help="Paddle-Lite ARM Linux release for --verify.")
 def convert(target_name: str, set_name: str, from_dir: str | None, det: str | None, cls_model: str | None,
-            rec: str | None, dict_path: str | None, out: str | None, force: bool) -> None:
+            rec: str | None, dict_path: str | None, out: str | None, force: bool, verify: bool | None,
+            lite_lib: Path | None) -> None:
     """Convert det/cls/rec to Paddle-Lite .nb files for TARGET and write a deploy bundle."""
     target = load_target(target_name)
     if from_dir and (det or cls_model or rec):
@@ -35,9 +44,37 @@ def convert(target_name: str, set_name: str, from_dir: str | None, det: str | No
     models = (ModelSet.from_dir(from_dir) if from_dir else
               ModelSet.load(set_name, det=det, cls_model=cls_model, rec=rec, dict_path=dict_path))
     out_dir = Path(out or f"out/bundle-{target.name}")
-    bundle = convert_bundle(models, target, out_dir, force=force, progress=lambda m: click.echo(m, err=True))
-    click.echo(_bundle_table(bundle))
+    bundle = convert_bundle(models, target, out_dir, force=force, progress=_log)
     click.echo(f"bundle written to {out_dir}")
+    why_not = _why_not_verify(target, lite_lib) if verify is not False else "--no-verify"
+    if why_not is None:
+        result = verify_bundle(out_dir, out_dir.with_name(out_dir.name + ".verify"), lite_lib, log=_log)
+        bundle = Bundle.load(out_dir)
+        if not result.verdict.passed:
+            click.echo(_bundle_table(bundle))
+            raise VerificationFailed(f"{out_dir}: ARM disagrees with the host:\n  " + "\n  ".join(result.verdict.failures))
+    elif verify:
+        raise CannotVerify(f"{out_dir}: cannot verify: {why_not}")
+    else:
+        _log(f"not verified on ARM kernels: {why_not}")
+    click.echo(_bundle_table(bundle))
+
+
+def _log(message: str) -> None:
+    click.echo(message, err=True)
+
+
+def _why_not_verify(target: Target, lite_lib: Path | None) -> str | None:
+    """Why the automatic verification does not run here (None: it runs)."""
+    if target.arch != "aarch64":
+        return f"target {target.name} is {target.arch}; verification runs arm64 bundles"
+    if lite_lib is None:
+        return f"no Paddle-Lite ARM library (--lite-lib / ${LITE_LIB_ENV})"
+    try:
+        EmulatedDevice().require_ready()
+    except EdgeOCRError as e:
+        return str(e)
+    return None
 
 
 def _bundle_rows(bundle: Bundle) -> list[dict]:

@@ -8,6 +8,9 @@ difference) and as the decisions the pipeline takes from them, which is what a u
 - cls: crops whose turn decision flips (PaddleOCR turns a crop when "180" wins with a score
   above ``cls_thresh``);
 - rec: lines whose greedy CTC text differs.
+
+The blank inferences a runner makes while loading the models (calls of no image) are not
+compared: they are no input a user's image produces.
 """
 
 from __future__ import annotations
@@ -67,6 +70,8 @@ def compare_outputs(recording: Recording, host: Infer, config: OCRConfig, charse
     decode = CTCLabelDecode(charset)
     found: dict[str, ModelAgreement] = {}
     for call in recording.calls():
+        if call.image is None:
+            continue
         expected = host(call.model, call.input)
         agreement = found.setdefault(call.model, ModelAgreement())
         _add(agreement, call, expected, config, decode)

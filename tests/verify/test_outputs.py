@@ -69,9 +69,17 @@ def test_decisions_and_differences_per_model(tmp_path: Path) -> None:
                              "end to end: 98.50% of lines agree with the host on text (at least 99% needed)")
 
 
+def test_the_blank_runs_of_model_loading_are_not_compared(tmp_path: Path) -> None:
+    x = np.zeros((1, 2), np.float32)
+    recording = record(tmp_path / "r", [("cls", None, x, np.array([[0.0, 1.0]], np.float32)),
+                                        ("cls", "a.png", x, np.array([[1.0, 0.0]], np.float32))])
+    found = compare_outputs(recording, lambda model, inp: np.array([[1.0, 0.0]], np.float32), OCRConfig(), charset())
+    assert (found["cls"].calls, found["cls"].decisions_differ) == (1, 0)
+
+
 def test_identical_outputs_pass(tmp_path: Path) -> None:
     out = np.random.default_rng(0).random((2, 2)).astype(np.float32)
-    recording = record(tmp_path / "r", [("cls", None, np.zeros((2, 3, 2, 2), np.float32), out)])
+    recording = record(tmp_path / "r", [("cls", "a.png", np.zeros((2, 3, 2, 2), np.float32), out)])
     found = compare_outputs(recording, lambda model, inp: out, OCRConfig(), charset())
     verdict = judge({"text_agreement": 1.0, "box_agreement": 1.0}, found, {"cls": False})
     assert verdict.passed and verdict.failures == () and found["cls"].max_abs == 0.0
