@@ -24,7 +24,9 @@ demo: setup sample
 	$(BIN)/edgeocr eval --task e2e --labels out/sample/det/labels.txt --json $(OUT)/eval_e2e.json
 	$(BIN)/edgeocr quantize --model cls --steps 10 --train out/sample/rec/labels.txt \
 	    --eval out/sample/rec-eval/labels.txt --out $(OUT)/cls-pact
-	$(BIN)/edgeocr convert --target arm64-v8a --cls $(OUT)/cls-pact --out $(OUT)/bundle-arm64-v8a --force
+	$(BIN)/edgeocr convert --target arm64-v8a --cls $(OUT)/cls-pact --out $(OUT)/bundle-arm64-v8a --force --no-verify
+	@# On real ARM kernels when a Paddle-Lite ARM library is given ($$EDGEOCR_LITE_LIB); else it says what it could not verify (exit 3)
+	$(BIN)/edgeocr verify $(OUT)/bundle-arm64-v8a --out $(OUT)/verify-arm64-v8a || [ $$? -eq 3 ]
 	$(BIN)/edgeocr convert --target x86_64 --out $(OUT)/bundle-x86_64 --force
 	$(BIN)/edgeocr eval --task e2e --backend lite --bundle $(OUT)/bundle-x86_64 \
 	    --labels out/sample/det/labels.txt --json $(OUT)/eval_e2e_lite.json

@@ -53,6 +53,7 @@ def main() -> None:
     from edgeocr.models.modelset import ModelSet
     from edgeocr.utils.table import markdown_table
     from edgeocr.verify.run import default_images, lite_library, native_runner
+    from edgeocr.verify.verdict import judge_record
 
     library = lite_library(args.lite_lib)
     base = ModelSet.from_dir(zoo.pull("ppocrv2"))
@@ -71,14 +72,15 @@ def main() -> None:
             continue
         record = _verified(bundle, folder / "verify", library, images)
         work = _counted(bundle, folder / "bench", runner, libs, counted)
-        row = {"variant": name, "converted": True, "passed": record["passed"],
+        verdict = judge_record(record)  # today's thresholds on the figures measured
+        row = {"variant": name, "converted": True, "passed": verdict.passed,
                "text_agreement": record["end_to_end"]["text_agreement"],
                "box_agreement": record["end_to_end"]["box_agreement"],
                **{f"{t}_decisions": a["decision_agreement"] for t, a in record["models"].items()},
                "int8": ",".join(t for t, q in record["quantized"].items() if q) or "-",
                "minsn_per_image": work["per_image_median"] / 1e6,
                **{f"{s}_minsn": n / 1e6 for s, n in work["stages"].items()},
-               "failures": record["failures"]}
+               "failures": list(verdict.failures)}
         rows.append(row)
         _save(args, rows, library, images, counted)
     base_work = next((r["minsn_per_image"] for r in rows if r["variant"] == "float" and r.get("converted")), None)

@@ -63,7 +63,7 @@ def test_decisions_and_differences_per_model(tmp_path: Path) -> None:
     assert [f.split(":")[0] for f in float_verdict.failures] == ["det", "cls", "rec"]
     assert float_verdict.failures[1].startswith("cls: 2 of 3 decisions differ from the host (33.33% agree, at least "
                                                 "100.0% needed); first at call 1 on image page.png")
-    int8 = judge({"text_agreement": 0.985, "box_agreement": 1.0}, {"det": found["det"]}, {"det": True})
+    int8 = judge({"text_agreement": 0.985, "box_agreement": 0.5}, {"det": found["det"]}, {"det": True})
     assert int8.failures == ("det: 1 of 16 decisions differ from the host (93.75% agree, at least 99.0% needed); "
                              "first at call 0 on image page.png (max output diff 0.7)",
                              "end to end: 98.50% of lines agree with the host on text (at least 99% needed)")
@@ -90,3 +90,17 @@ def test_a_damaged_recording_names_the_file(tmp_path: Path) -> None:
     (tmp_path / "r" / "0_out.f32").write_bytes(b"\0" * 4)
     with pytest.raises(ModelError, match=r"0_out.f32: holds 1 values, the recording says shape \[1, 2\]"):
         list(recording.calls())
+
+
+def test_a_stored_record_is_judged_again_by_todays_thresholds(tmp_path: Path) -> None:
+    from edgeocr.verify.verdict import judge_record
+
+    out = np.array([[1.0, 0.0]], np.float32)
+    recording = record(tmp_path / "r", [("cls", "a.png", np.zeros((1, 2), np.float32), out)])
+    found = compare_outputs(recording, lambda model, inp: out, OCRConfig(), charset())
+    stored = {"models": {t: a.to_json() for t, a in found.items()}, "quantized": {"cls": True},
+              "end_to_end": {"text_agreement": 1.0, "box_agreement": 0.8}}
+    assert judge_record(stored).passed  # int8: boxes are reported, not judged
+    stored["quantized"] = {"cls": False}
+    assert judge_record(stored).failures == ("end to end: 80.00% of lines agree with the host on box (at least 100% "
+                                             "needed)",)
