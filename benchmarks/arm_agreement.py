@@ -70,7 +70,7 @@ def main() -> None:
         except EdgeOCRError as e:
             rows.append({"variant": name, "converted": False, "why": str(e).split(":", 1)[-1].strip()[:160]})
             continue
-        record = _verified(bundle, folder / "verify", library, images)
+        record = _verified(bundle, folder / "verify", library.cxx_dir, images)
         work = _counted(bundle, folder / "bench", runner, libs, counted)
         verdict = judge_record(record)  # today's thresholds on the figures measured
         row = {"variant": name, "converted": True, "passed": verdict.passed,
@@ -82,7 +82,7 @@ def main() -> None:
                **{f"{s}_minsn": n / 1e6 for s, n in work["stages"].items()},
                "failures": list(verdict.failures)}
         rows.append(row)
-        _save(args, rows, library, images, counted)
+        _save(args, rows, library.cxx_dir, images, counted)
     base_work = next((r["minsn_per_image"] for r in rows if r["variant"] == "float" and r.get("converted")), None)
     for row in rows:
         if row.get("converted") and base_work:
@@ -93,7 +93,7 @@ def main() -> None:
     for r in rows:
         for f in r.get("failures", []) + ([r["why"]] if "why" in r else []):
             print(f"- {r['variant']}: {f}")
-    _save(args, rows, library, images, counted)
+    _save(args, rows, library.cxx_dir, images, counted)
 
 
 def _converted(models, out: Path):

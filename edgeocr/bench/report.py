@@ -196,12 +196,20 @@ def table(rows: Sequence[Mapping[str, Any]], columns: Sequence[str] | None = Non
 # -- plots -----------------------------------------------------------------------------------
 
 
-def _save(figure: Any, path: Path) -> None:
+def _pyplot() -> Any:
+    """matplotlib's pyplot on the file-only backend (no display here), imported when a plot is made."""
+    import matplotlib
+
+    matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    return plt
+
+
+def _save(figure: Any, path: Path) -> None:
     with atomic_path(path) as tmp:
         figure.savefig(tmp, format="png", dpi=110, bbox_inches="tight")
-    plt.close(figure)
+    _pyplot().close(figure)
 
 
 def latency_groups(result: Result, with_device: bool = False) -> list[tuple[str, list[float]]]:
@@ -216,11 +224,7 @@ def plot_latency(groups: Sequence[tuple[str, Sequence[float]]], title: str, path
     """Box plot (means marked) of end-to-end latency per group; False if there is nothing to plot."""
     if not groups:
         return False
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    plt = _pyplot()
     figure, ax = plt.subplots(figsize=(max(4.0, 1.5 * len(groups) + 2), 4.5))
     ax.boxplot([samples for _, samples in groups], showmeans=True)
     ax.set_xticks(range(1, len(groups) + 1), [name for name, _ in groups], fontsize=8)
@@ -238,11 +242,7 @@ def plot_work(results: Sequence[Result], path: Path) -> bool:
             for r in results for c in r["configs"] if (w := _work(c))]
     if not bars:
         return False
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    plt = _pyplot()
     stages = list(dict.fromkeys(s for _, st in bars for s in st))
     figure, ax = plt.subplots(figsize=(7, 1.0 + 0.5 * len(bars)))
     left = [0.0] * len(bars)
@@ -264,11 +264,7 @@ def plot_latency_vs_accuracy(rows: Sequence[Mapping[str, Any]], path: Path) -> b
     metrics = {r["metric"] for r in points}
     if not points or len(metrics) > 1:
         return False
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    plt = _pyplot()
     one_device = len({r["device"] for r in points}) == 1
     figure, ax = plt.subplots(figsize=(6, 4))
     for kind in dict.fromkeys(r["models"] for r in points):

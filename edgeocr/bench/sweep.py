@@ -152,19 +152,17 @@ def summarize_run(raw: dict[str, Any], config: Config, plan: BenchPlan, source: 
 def summarize_work(counts: WorkCounts, images: Sequence[str], threads: int) -> dict[str, Any]:
     """A configuration's instruction counts: per image and per stage, medians over the timed
     runs. Only one thread gives a figure to compare (more threads are summed over vCPUs)."""
-    per_image = []
-    for image in counts["images"]:
-        runs = image["runs"]
-        per_image.append({"image": images[image["image"]],
-                          "run": float(np.median([r["total"] for r in runs])),
-                          "stages": {s: float(np.median([r["stages"][s] for r in runs])) for s in runs[0]["stages"]}})
+    stages = counts["stages"]  # per stage: ``per_image`` medians over the timed runs, in image order
+    per_image = [{"image": images[image["image"]], "run": float(np.median([r["total"] for r in image["runs"]])),
+                  "stages": {s: stage["per_image"][i] for s, stage in stages.items()}}
+                 for i, image in enumerate(counts["images"])]
     return {
         "unit": "aarch64 instructions (qemu-user, dynamic count)",
         "comparable": threads == 1 and counts["vcpus"] == 1,
         "vcpus": counts["vcpus"],
         "init": counts["init"],
         "per_image_median": float(np.median([p["run"] for p in per_image])) if per_image else None,
-        "stages": {name: stage["median"] for name, stage in counts["stages"].items()},
+        "stages": {name: stage["median"] for name, stage in stages.items()},
         "images": per_image,
     }
 
@@ -184,8 +182,10 @@ class _DeviceRun:
         self.result["partial"] = len(self.result["configs"]) < len(self.plan.configs)
         write_json(self.path, self.result)
 
-    def fail(self, error: BaseException, status: str = "failed") -> BenchFailed:
-        """Mark the result file with how it ended; the error to report."""
+    def fail(self, error: BaseException) -> BenchFailed:
+        """Mark the result file with how it ended (``interrupted`` for ``BenchInterrupted``,
+        else ``failed``); the error to report."""
+        status = "interrupted" if isinstance(error, BenchInterrupted) else "failed"
         done, config = len(self.result["configs"]), self.current
         message = str(error) if isinstance(error, EdgeOCRError) else f"{type(error).__name__}: {error}"
         self.result.update(status=status, error={"config": config, "message": message})
@@ -202,9 +202,7 @@ class _DeviceRun:
         try:
             self._sweep()
         except KeyboardInterrupt:
-            raise self.fail(BenchInterrupted("interrupted (Ctrl-C)"), "interrupted") from None
-        except BenchInterrupted as e:
-            raise self.fail(e, "interrupted") from None
+            raise self.fail(BenchInterrupted("interrupted (Ctrl-C)")) from None
         except Exception as e:  # the device's errors and this host's alike: the others go on
             raise self.fail(e) from e
         self.result["status"] = "complete"

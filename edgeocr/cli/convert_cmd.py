@@ -9,12 +9,13 @@ import click
 
 from edgeocr.bundle import MANIFEST, Bundle
 from edgeocr.convert.bundle import convert_bundle
+from edgeocr.cli.deploy_cmd import log
 from edgeocr.convert.nbfile import read_nb
 from edgeocr.device.emulated import EmulatedDevice
 from edgeocr.errors import EdgeOCRError, InputError
 from edgeocr.models.modelset import ModelSet
 from edgeocr.targets import Target, list_targets, load_target
-from edgeocr.verify.run import LITE_LIB_ENV, CannotVerify, VerificationFailed, verify_bundle
+from edgeocr.verify.run import LITE_LIB_ENV, CannotVerify, verify_bundle
 from edgeocr.utils.table import markdown_table
 
 
@@ -44,24 +45,19 @@ def convert(target_name: str, set_name: str, from_dir: str | None, det: str | No
     models = (ModelSet.from_dir(from_dir) if from_dir else
               ModelSet.load(set_name, det=det, cls_model=cls_model, rec=rec, dict_path=dict_path))
     out_dir = Path(out or f"out/bundle-{target.name}")
-    bundle = convert_bundle(models, target, out_dir, force=force, progress=_log)
+    bundle = convert_bundle(models, target, out_dir, force=force, progress=log)
     click.echo(f"bundle written to {out_dir}")
     why_not = _why_not_verify(target, lite_lib) if verify is not False else "--no-verify"
     if why_not is None:
-        result = verify_bundle(out_dir, out_dir.with_name(out_dir.name + ".verify"), lite_lib, log=_log)
-        bundle = Bundle.load(out_dir)
-        if not result.verdict.passed:
-            click.echo(_bundle_table(bundle))
-            raise VerificationFailed(f"{out_dir}: ARM disagrees with the host:\n  " + "\n  ".join(result.verdict.failures))
-    elif verify:
+        result = verify_bundle(out_dir, lite_lib=lite_lib, log=log)
+        bundle = Bundle.load(out_dir, verify=False)  # just checked by verify: re-read for its verdict
+        click.echo(_bundle_table(bundle))
+        result.raise_if_failed()
+        return
+    if verify:
         raise CannotVerify(f"{out_dir}: cannot verify: {why_not}")
-    else:
-        _log(f"not verified on ARM kernels: {why_not}")
+    log(f"not verified on ARM kernels: {why_not}")
     click.echo(_bundle_table(bundle))
-
-
-def _log(message: str) -> None:
-    click.echo(message, err=True)
 
 
 def _why_not_verify(target: Target, lite_lib: Path | None) -> str | None:

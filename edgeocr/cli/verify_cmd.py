@@ -9,12 +9,9 @@ import click
 
 from edgeocr.bench.dataset import load_dataset
 from edgeocr.bundle import Bundle
+from edgeocr.cli.deploy_cmd import log
 from edgeocr.models.charset import load_charset
-from edgeocr.verify.run import LITE_LIB_ENV, VerificationFailed, verify_bundle
-
-
-def log(message: str) -> None:
-    click.echo(message, err=True)
+from edgeocr.verify.run import LITE_LIB_ENV, verify_bundle
 
 
 @click.command("verify")
@@ -35,10 +32,9 @@ def verify(bundle: Path, lite_lib: Path | None, data: Path | None, images: Path 
     chosen = None
     if data is not None or images is not None:
         chosen = load_dataset(data, "det", images, allowed_chars=load_charset(Bundle.load(bundle).dict_path).allowed()).files
-    result = verify_bundle(bundle, out or bundle.with_name(bundle.name + ".verify"), lite_lib, chosen, log=log)
+    result = verify_bundle(bundle, out, lite_lib, chosen, log=log)
     click.echo(Path(result.out / "verify.md").read_text(encoding="utf-8"))
-    if not result.verdict.passed:
-        raise VerificationFailed(f"{bundle}: ARM disagrees with the host:\n  " + "\n  ".join(result.verdict.failures))
+    result.raise_if_failed()
 
 
 COMMANDS = [verify]

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shlex
 import shutil
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -33,14 +34,13 @@ from edgeocr.models.charset import load_charset
 from edgeocr.ocr.backends import create_backend
 from edgeocr.ocr.backends.recording import Recording
 from edgeocr.paths import home
+from edgeocr.targets import load_target
 from edgeocr.runner.deploy import DeployRequest, deploy
-from edgeocr.runner.native_build import build_runner, native_dir
+from edgeocr.runner.native_build import LiteRelease, build_runner, check_lite_release, native_dir
 from edgeocr.runner.payload import Payload
 from edgeocr.runner.remote import run_remote
-from edgeocr.runner.runtime_lib import library_version
 from edgeocr.utils.atomic import atomic_dir, write_json, write_text
 from edgeocr.utils.hashing import sha256_file
-from edgeocr.utils.jsonfile import read_json_object
 from edgeocr.utils.table import markdown_table
 from edgeocr.verify.outputs import compare_outputs
 from edgeocr.verify.parity import parity
@@ -49,7 +49,6 @@ from edgeocr.verify.verdict import Verdict, judge
 
 LITE_LIB_ENV = "EDGEOCR_LITE_LIB"
 TARGET = "armlinux-aarch64"  # the runner's build; the .nb kernels are the same for Android arm64
-VERIFIED_ABIS = ("arm64-v8a",)
 MODE = "det_cls_rec"
 Log = Callable[[str], None]
 
@@ -71,16 +70,22 @@ class Verification:
     record: dict[str, Any]  # what goes into the manifest
     out: Path
 
+    def raise_if_failed(self) -> None:
+        if not self.verdict.passed:
+            raise VerificationFailed(f"{self.bundle}: ARM disagrees with the host:\n  " +
+                                     "\n  ".join(self.verdict.failures))
 
-def lite_library(lite_lib: str | os.PathLike | None) -> Path:
+
+def lite_library(lite_lib: str | os.PathLike | None) -> LiteRelease:
     """The Paddle-Lite ARM Linux release to build the runner against: ``lite_lib`` or
-    ``$EDGEOCR_LITE_LIB``; none is ``CannotVerify`` saying what is missing."""
+    ``$EDGEOCR_LITE_LIB``, checked as ``build-runner`` checks it; none is ``CannotVerify``
+    saying what is missing."""
     found = lite_lib or os.environ.get(LITE_LIB_ENV)
     if not found:
         raise CannotVerify(f"no Paddle-Lite ARM library: pass --lite-lib or set {LITE_LIB_ENV} to a Paddle-Lite "
                            "v2.13-rc ARM Linux armv8 release (its cxx/ folder, with extra ops); nothing was run on ARM "
                            "kernels, so nothing is verified")
-    return Path(found)
+    return check_lite_release(found, load_target(TARGET))
 
 
 def default_images() -> dict[str, Path]:
@@ -101,21 +106,21 @@ def default_images() -> dict[str, Path]:
     return {p.name: p for p in sorted(folder.iterdir()) if p.suffix in (".jpg", ".png")}
 
 
-def _sources_key(lite_lib: Path) -> str:
+def _sources_key(release: LiteRelease) -> str:
     """What a built runner depends on: the library and every native source file."""
-    h = hashlib.sha256(sha256_file(next(lite_lib.rglob("libpaddle_light_api_shared.so"))).encode())
+    h = hashlib.sha256(sha256_file(release.library).encode())
     for path in sorted(p for p in native_dir().rglob("*") if p.is_file()):
         h.update(f"{path.relative_to(native_dir())}:{sha256_file(path)}".encode())
     return h.hexdigest()[:16]
 
 
-def native_runner(lite_lib: Path, log: Log) -> tuple[Path, Path]:
+def native_runner(release: LiteRelease, log: Log) -> tuple[Path, Path]:
     """The native runner for ARM Linux, built once per library and source state (cached)."""
-    out = home() / "verify" / "runner" / _sources_key(lite_lib)
+    out = home() / "verify" / "runner" / _sources_key(release)
     runner = out / TARGET / "edgeocr-runner"
     if not runner.is_file():
-        log(f"building the native runner for {TARGET} against {lite_lib}")
-        build_runner(TARGET, out, lite_lib=lite_lib, log=log)
+        log(f"building the native runner for {TARGET} against {release.cxx_dir}")
+        build_runner(TARGET, out, lite_lib=release.cxx_dir, log=log)
     return runner, runner.parent / "lib"
 
 
@@ -126,28 +131,27 @@ def _check_images(images: Mapping[str, Path]) -> None:
             raise InputError(f"{path}: not an image the verification can read")
 
 
-def verify_bundle(bundle_dir: str | os.PathLike, out: str | os.PathLike, lite_lib: str | os.PathLike | None = None,
-                  images: Mapping[str, Path] | None = None, device: EmulatedDevice | None = None,
-                  log: Log = lambda _: None) -> Verification:
+def verify_bundle(bundle_dir: str | os.PathLike, out: str | os.PathLike | None = None,
+                  lite_lib: str | os.PathLike | None = None, images: Mapping[str, Path] | None = None,
+                  device: EmulatedDevice | None = None, log: Log = lambda _: None) -> Verification:
     """Run the bundle at ``bundle_dir`` on ARM kernels and compare with the host; the verdict
-    (also recorded in the bundle's manifest; files ``verify.json``/``verify.md`` in ``out``)."""
+    (also recorded in the bundle's manifest; files ``verify.json``/``verify.md`` in ``out``,
+    by default ``<bundle>.verify/``)."""
     bundle = Bundle.load(bundle_dir)
-    if bundle.target.abi not in VERIFIED_ABIS and bundle.target.arch != "aarch64":
+    if bundle.target.arch != "aarch64":
         raise CannotVerify(f"{bundle.path}: bundle is for {bundle.target.name}; verification runs arm64 bundles "
                            f"(the emulated device is aarch64)")
-    library = lite_library(lite_lib)
-    version = library_version(next(library.rglob("libpaddle_light_api_shared.so")))
+    release = lite_library(lite_lib)
     images = dict(images or default_images())
     _check_images(images)
     source_models(bundle)  # fail before the slow part when the host side cannot be run
     device = device or EmulatedDevice()
-    runner, libs = native_runner(library, log)
-    out = Path(out)
+    runner, libs = native_runner(release, log)
+    out = Path(out) if out is not None else bundle.path.with_name(bundle.path.name + ".verify")
     deployment = deploy(device, DeployRequest(Payload.of_bundle(bundle), runner, (libs,)), log)
     push_folder(device, deployment.workdir, "verify-images", images, log)
     record = deployment.path("verify-record")
-    device.shell(["rm", "-rf", "--", record], check=True, timeout=120)
-    device.shell(["mkdir", "-p", "--", record], check=True, timeout=60)
+    device.shell(f"rm -rf -- {shlex.quote(record)} && mkdir -p -- {shlex.quote(record)}", check=True, timeout=120)
     options = deployment.run_options(images=deployment.path("verify-images"), out=deployment.path("verify.json"),
                                      threads=1, warmup=0, repeats=1, mode=MODE, record=record)
     log(f"{device.name}: running {len(images)} image(s) on ARM kernels (emulated; slow)")
@@ -167,7 +171,7 @@ def verify_bundle(bundle_dir: str | os.PathLike, out: str | os.PathLike, lite_li
         "passed": verdict.passed,
         "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "device": f"{device.name}: {device.latency_note}",
-        "runtime": {"library": str(library), "version": version, "runner": str(runner)},
+        "runtime": {"library": str(release.cxx_dir), "version": release.version, "runner": str(runner)},
         "images": len(images),
         "end_to_end": {k: e2e[k] for k in ("host_lines", "device_lines", "same_text", "text_agreement",
                                            "box_agreement", "max_box_diff_px")},
@@ -177,7 +181,7 @@ def verify_bundle(bundle_dir: str | os.PathLike, out: str | os.PathLike, lite_li
     }
     write_json(out / "verify.json", record_json)
     write_text(out / "verify.md", report_markdown(bundle.path, record_json))
-    _record_in_manifest(bundle.path, record_json)
+    _record_in_manifest(bundle, record_json)
     return Verification(bundle.path, verdict, record_json, out)
 
 
@@ -197,13 +201,10 @@ def report_markdown(bundle: Path, record: Mapping[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _record_in_manifest(bundle: Path, record: Mapping[str, Any]) -> None:
+def _record_in_manifest(bundle: Bundle, record: Mapping[str, Any]) -> None:
     """Add the verdict to the manifest. The manifest is not among the files it hashes, so the
     bundle stays valid; the figures live in ``verify.json``, the manifest keeps the summary."""
-    path = bundle / MANIFEST
-    manifest = read_json_object(path, "bundle manifest", EdgeOCRError)
-    manifest["verification"] = {k: record[k] for k in ("passed", "date", "device", "runtime", "images",
-                                                       "end_to_end", "failures")} | {
-        "decision_agreement": {t: a["decision_agreement"] for t, a in record["models"].items()}}
-    write_json(path, manifest)
+    summary = {k: record[k] for k in ("passed", "date", "device", "runtime", "images", "end_to_end", "failures")}
+    summary["decision_agreement"] = {t: a["decision_agreement"] for t, a in record["models"].items()}
+    write_json(bundle.path / MANIFEST, {**bundle.manifest, "verification": summary})
 
