@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 
 from edgeocr.convert.bundle import convert_bundle
-from edgeocr.convert.nbfile import read_nb
+from edgeocr.convert.runtimes.nbfile import read_nb
 from edgeocr.targets import load_target
 from edgeocr.models import zoo
 from edgeocr.models.modelset import ModelSet

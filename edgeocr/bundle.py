@@ -3,7 +3,8 @@
 Layout (written by ``edgeocr.convert.bundle``)::
 
     bundle/
-      det.nb cls.nb rec.nb      # the converted models (cls optional)
+      det.nb cls.nb rec.nb      # the converted models (cls optional): .nb for Paddle-Lite,
+                                # det.onnx cls.onnx rec.onnx for ONNX Runtime
       ppocr_keys_v1.txt         # rec dictionary
       config.json               # what a runner needs: model files, dictionary, OCR settings
       manifest.json             # target (with its runtime), converter, sha256 of every file, provenance
@@ -72,7 +73,8 @@ class Bundle:
         config = read_json_object(b / CONFIG, "bundle config", ModelError)
         return cls(path=b, manifest=manifest, config=_ocr_config(config["ocr"]),
                    model_files={t: b / f for t, f in config["models"].items()},
-                   dict_path=b / config["dictionary"], target=load_target(manifest["target"]["name"]))
+                   dict_path=b / config["dictionary"],
+                   target=load_target(manifest["target"]["name"], runtime=runtime["name"]))
 
     @property
     def name(self) -> str:
@@ -80,12 +82,13 @@ class Bundle:
 
     @property
     def runtime(self) -> str:
-        """The runtime the bundle's models run on (``paddle-lite``)."""
+        """The runtime the bundle's models run on (``paddle-lite`` or ``onnxruntime``)."""
         return self.manifest["target"]["runtime"]["name"]
 
     @property
     def runtime_version(self) -> str:
-        """The runtime version the models were converted for: the runtime must be exactly it."""
+        """The runtime version the models were converted for (Paddle-Lite: the runtime must be
+        exactly it; ONNX Runtime: at least it)."""
         return self.manifest["converter"]["version"]
 
     @property

@@ -1,14 +1,17 @@
-"""Target profiles (``targets/*.yml``): the ABI a device runs and the runtime it runs bundles on.
+"""Target profiles (``targets/*.yml``): the ABI a device runs and the runtimes it runs bundles on.
 
 Profiles are data, not code, so a new board is a new YAML file. Every key is validated:
-a typo in a profile must fail loudly, not silently fall back to a default.
+a typo in a profile must fail loudly, not silently fall back to a default. A profile lists
+one or more runtimes (``runtimes:``, the first is the default); a loaded ``Target`` is the
+profile with one of them chosen, so every stage reads ``target.runtime`` and none of them
+needs to know which runtimes exist.
 """
 
 from __future__ import annotations
 
 import os
 import platform
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import yaml
@@ -16,7 +19,7 @@ import yaml
 from edgeocr.errors import InputError
 from edgeocr.resources import resource_dir
 
-REQUIRED = {"name", "description", "os", "abi", "arch", "runtime"}
+REQUIRED = {"name", "description", "os", "abi", "arch", "runtimes"}
 RUNTIME_KEYS = {"name", "version", "places", "library", "extra_libraries", "release"}
 HOST_ARCH = {"x86_64": "x86_64", "amd64": "x86_64", "aarch64": "aarch64", "arm64": "aarch64", "armv7l": "armv7"}
 
@@ -34,7 +37,7 @@ def targets_dir() -> Path:
 
 #: Runtimes a profile may name. Each is one adapter on every side (converter, Python
 #: backend, runner); the stages read the name from the profile and the bundle.
-RUNTIMES = ("paddle-lite",)
+RUNTIMES = ("paddle-lite", "onnxruntime")
 
 
 @dataclass(frozen=True)
@@ -42,11 +45,11 @@ class RuntimeProfile:
     """The runtime a target runs bundles on, and what a native runner needs of it."""
 
     name: str                 # one of RUNTIMES
-    version: str              # a bundle runs only on the version it was converted for
-    places: tuple[str, ...]   # Paddle-Lite valid places for the converter (arm, x86)
+    version: str              # the runtime version bundles are made for (and checked against)
+    places: tuple[str, ...]   # Paddle-Lite valid places (arm, x86) / ONNX Runtime execution providers (cpu)
     library: str              # the shared library a native runner loads, or python:<package>
     extra_libraries: tuple[str, ...]
-    release: str              # which release download holds ``library``
+    release: str              # which release download (or registry package) holds ``library``
 
     def to_json(self) -> dict:
         return {"name": self.name, "version": self.version, "places": list(self.places)}
@@ -59,7 +62,18 @@ class Target:
     os: str                   # android | linux
     abi: str                  # getprop ro.product.cpu.abi (android) / uname -m (linux)
     arch: str                 # aarch64 | armv7 | x86_64
-    runtime: RuntimeProfile
+    runtime: RuntimeProfile   # the chosen one of ``runtimes``
+    runtimes: tuple[RuntimeProfile, ...] = ()  # every runtime the profile lists, default first
+
+    def with_runtime(self, name: str | None) -> Target:
+        """This target running bundles on runtime ``name`` (``None``: the profile's default)."""
+        if name is None:
+            return replace(self, runtime=self.runtimes[0]) if self.runtimes else self
+        for rt in self.runtimes:
+            if rt.name == name:
+                return replace(self, runtime=rt)
+        known = ", ".join(rt.name for rt in self.runtimes)
+        raise InputError(f"target {self.name} has no {name!r} runtime (its runtimes: {known})")
 
     @property
     def runs_on_host(self) -> bool:
@@ -72,14 +86,14 @@ class Target:
                 "runtime": self.runtime.to_json()}
 
 
-def _parse_runtime(path: Path, rt: object) -> RuntimeProfile:
-    if not isinstance(rt, dict) or set(rt) != RUNTIME_KEYS:
-        raise InputError(f"{path}: runtime must have exactly the keys {sorted(RUNTIME_KEYS)}")
-    if rt["name"] not in RUNTIMES:
-        raise InputError(f"{path}: unknown runtime {rt['name']!r} (known: {', '.join(RUNTIMES)})")
+def _parse_runtime(path: Path, name: str, rt: object) -> RuntimeProfile:
+    if name not in RUNTIMES:
+        raise InputError(f"{path}: unknown runtime {name!r} (known: {', '.join(RUNTIMES)})")
+    if not isinstance(rt, dict) or set(rt) != RUNTIME_KEYS - {"name"}:
+        raise InputError(f"{path}: runtimes.{name} must have exactly the keys {sorted(RUNTIME_KEYS - {'name'})}")
     if not isinstance(rt["places"], list) or not rt["places"]:
-        raise InputError(f"{path}: runtime.places must be a non-empty list")
-    return RuntimeProfile(name=str(rt["name"]), version=str(rt["version"]), places=tuple(rt["places"]),
+        raise InputError(f"{path}: runtimes.{name}.places must be a non-empty list")
+    return RuntimeProfile(name=name, version=str(rt["version"]), places=tuple(rt["places"]),
                           library=str(rt["library"]), extra_libraries=tuple(rt["extra_libraries"] or ()),
                           release=str(rt["release"]))
 
@@ -94,16 +108,21 @@ def _parse(path: Path) -> Target:
     unknown, missing = set(data) - REQUIRED, REQUIRED - set(data)
     if unknown or missing:
         raise InputError(f"{path}: unknown keys {sorted(unknown)}, missing keys {sorted(missing)}")
+    listed = data["runtimes"]
+    if not isinstance(listed, dict) or not listed:
+        raise InputError(f"{path}: runtimes must map runtime names ({', '.join(RUNTIMES)}) to their settings")
+    runtimes = tuple(_parse_runtime(path, str(n), rt) for n, rt in listed.items())
     return Target(name=str(data["name"]), description=str(data["description"]), os=str(data["os"]),
-                  abi=str(data["abi"]), arch=str(data["arch"]), runtime=_parse_runtime(path, data["runtime"]))
+                  abi=str(data["abi"]), arch=str(data["arch"]), runtime=runtimes[0], runtimes=runtimes)
 
 
 def list_targets() -> list[Target]:
     return [_parse(p) for p in sorted(targets_dir().glob("*.yml"))]
 
 
-def load_target(name: str) -> Target:
-    """The profile called ``name``; an unknown name lists the valid ones."""
+def load_target(name: str, runtime: str | None = None) -> Target:
+    """The profile called ``name`` with runtime ``runtime`` (default: the profile's first);
+    an unknown name lists the valid ones."""
     path = targets_dir() / f"{name}.yml"
     if not path.is_file():
         valid = ", ".join(t.name for t in list_targets())
@@ -111,4 +130,4 @@ def load_target(name: str) -> Target:
     target = _parse(path)
     if target.name != name:
         raise InputError(f"{path}: profile is named {target.name!r}, expected {name!r}")
-    return target
+    return target.with_runtime(runtime)

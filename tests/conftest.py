@@ -87,6 +87,16 @@ def armlinux_bundle(pulled_models, tmp_path_factory):
     return convert_bundle(pulled_models, load_target("armlinux-aarch64"), tmp_path_factory.mktemp("b") / "armlinux").path
 
 
+@pytest.fixture(scope="session")
+def ort_armlinux_bundle(pulled_models, tmp_path_factory):
+    """The real PP-OCRv2 set as an ONNX Runtime bundle for ARM Linux boards (.onnx runs on any CPU)."""
+    from edgeocr.convert.bundle import convert_bundle
+    from edgeocr.targets import load_target
+
+    return convert_bundle(pulled_models, load_target("armlinux-aarch64", runtime="onnxruntime"),
+                          tmp_path_factory.mktemp("b") / "ort-armlinux").path
+
+
 @pytest.fixture
 def tiny_fs(tmp_path: Path) -> Iterator[Path]:
     """A 256 KiB tmpfs, to fill a disk for real; skipped where mounting is not allowed."""

@@ -1,4 +1,4 @@
-"""``edgeocr convert`` and ``edgeocr inspect``: Paddle-Lite bundles and what is inside them."""
+"""``edgeocr convert`` and ``edgeocr inspect``: bundles (Paddle-Lite or ONNX Runtime) and what is inside them."""
 
 from __future__ import annotations
 
@@ -10,7 +10,10 @@ import click
 from edgeocr.bundle import MANIFEST, Bundle
 from edgeocr.convert.bundle import convert_bundle
 from edgeocr.cli.deploy_cmd import log
-from edgeocr.convert.nbfile import read_nb
+from edgeocr.convert.runtimes import CONVERTERS, converter_for
+from edgeocr.convert.runtimes.onnxruntime import OnnxRuntimeConverter
+from edgeocr.convert.runtimes.ort_quantize import calibration_inputs
+from edgeocr.models.charset import load_charset
 from edgeocr.device.emulated import EmulatedDevice
 from edgeocr.errors import EdgeOCRError, InputError
 from edgeocr.models.modelset import ModelSet
@@ -21,6 +24,8 @@ from edgeocr.utils.table import markdown_table
 
 @click.command("convert")
 @click.option("--target", "target_name", required=True, help="Target profile, e.g. arm64-v8a (see targets/).")
+@click.option("--runtime", type=click.Choice(sorted(CONVERTERS)), default=None,
+              help="Runtime to convert for [default: the target's first, paddle-lite].")
 @click.option("--models", "set_name", default="ppocrv2", show_default=True, help="Pulled model set to convert.")
 @click.option("--from", "from_dir", type=click.Path(file_okay=False), help="Model-set folder (det/ cls/ rec/ + dictionary).")
 @click.option("--det", type=click.Path(), help="det inference folder or .pdparams checkpoint.")
@@ -35,17 +40,22 @@ from edgeocr.utils.table import markdown_table
                    "emulated board is set up].")
 @click.option("--lite-lib", type=click.Path(exists=True, path_type=Path), envvar=LITE_LIB_ENV,
               help="Paddle-Lite ARM Linux release for --verify.")
-def convert(target_name: str, set_name: str, from_dir: str | None, det: str | None, cls_model: str | None,
-            rec: str | None, dict_path: str | None, out: str | None, force: bool, verify: bool | None,
-            lite_lib: Path | None) -> None:
-    """Convert det/cls/rec to Paddle-Lite .nb files for TARGET and write a deploy bundle."""
-    target = load_target(target_name)
+@click.option("--ort-quantize", "ort_quantize", multiple=True, metavar="TASK=LABELS",
+              help="--runtime onnxruntime: quantize this float model with ONNX Runtime's static QDQ quantization, "
+                   "calibrated on LABELS (a PaddleOCR label file, or synth); repeatable, e.g. rec=synth.")
+def convert(target_name: str, runtime: str | None, set_name: str, from_dir: str | None, det: str | None,
+            cls_model: str | None, rec: str | None, dict_path: str | None, out: str | None, force: bool,
+            verify: bool | None, lite_lib: Path | None, ort_quantize: tuple[str, ...]) -> None:
+    """Convert det/cls/rec for TARGET (Paddle-Lite .nb or ONNX Runtime .onnx files) and write a deploy bundle."""
+    target = load_target(target_name, runtime=runtime)
     if from_dir and (det or cls_model or rec):
         raise InputError("use either --from or --det/--cls/--rec, not both")
     models = (ModelSet.from_dir(from_dir) if from_dir else
               ModelSet.load(set_name, det=det, cls_model=cls_model, rec=rec, dict_path=dict_path))
-    out_dir = Path(out or f"out/bundle-{target.name}")
-    bundle = convert_bundle(models, target, out_dir, force=force, progress=log)
+    suffix = "" if target.runtime == target.runtimes[0] else f"-{target.runtime.name}"
+    out_dir = Path(out or f"out/bundle-{target.name}{suffix}")
+    converter = _ort_static_converter(target, models, ort_quantize) if ort_quantize else None
+    bundle = convert_bundle(models, target, out_dir, force=force, progress=log, converter=converter)
     click.echo(f"bundle written to {out_dir}")
     why_not = _why_not_verify(target, lite_lib) if verify is not False else "--no-verify"
     if why_not is None:
@@ -58,6 +68,19 @@ def convert(target_name: str, set_name: str, from_dir: str | None, det: str | No
         raise CannotVerify(f"{out_dir}: cannot verify: {why_not}")
     log(f"not verified on ARM kernels: {why_not}")
     click.echo(_bundle_table(bundle))
+
+
+def _ort_static_converter(target: Target, models: ModelSet, specs: tuple[str, ...]) -> OnnxRuntimeConverter:
+    if target.runtime.name != "onnxruntime":
+        raise InputError("--ort-quantize quantizes ONNX Runtime bundles: add --runtime onnxruntime")
+    calibration = {}
+    for spec in specs:
+        task, sep, labels = spec.partition("=")
+        if not sep or task not in ("det", "cls", "rec") or not labels:
+            raise InputError(f"--ort-quantize {spec!r}: expected TASK=LABELS with TASK det, cls or rec")
+        log(f"{task}: calibration inputs from {labels}")
+        calibration[task] = calibration_inputs(task, labels, load_charset(models.dict_path))
+    return OnnxRuntimeConverter(calibration)
 
 
 def _why_not_verify(target: Target, lite_lib: Path | None) -> str | None:
@@ -75,11 +98,15 @@ def _why_not_verify(target: Target, lite_lib: Path | None) -> str | None:
 
 def _bundle_rows(bundle: Bundle) -> list[dict]:
     rows = []
+    converter = converter_for(bundle.runtime)
+    made = bundle.manifest["converter"]
+    made_by = f"{made['tool']} {made.get('tool_version', made['version'])}"
     for task, entry in bundle.manifest["models"].items():
-        info = read_nb(bundle.model_file(task))
+        info = converter.describe(bundle.model_file(task))
         rows.append({"model": task, "file": entry["file"], "MB": info.size_bytes / 1e6, "target": info.target,
-                     "converter": info.converter_version, "quantized": entry["quantized"],
-                     **{f"{p} kernels": n for p, n in sorted(info.precision_counts().items())},
+                     "converter": made_by, "quantized": entry["quantized"],
+                     **{f"{p} kernels": info.precision_counts().get(p, 0) for p in ("float", "int8")},
+                     **({"runtime int8 kernels": entry["ort_int8_kernels"]} if "ort_int8_kernels" in entry else {}),
                      "repairs": ", ".join(f"{r['op']} x{r['count']}" for r in entry["repairs"]) or "-"})
     rows.append({"model": "total", "file": "", "MB": sum(r["MB"] for r in rows)})
     return rows
@@ -98,7 +125,7 @@ def verification_line(bundle: Bundle) -> str:
         return "ARM verification: none (not run on ARM kernels; `edgeocr verify BUNDLE`)"
     e2e = v["end_to_end"]
     verdict = "PASSED" if v["passed"] else "FAILED: " + "; ".join(v["failures"])
-    return (f"ARM verification: {verdict} ({v['date']}, Paddle-Lite {v['runtime']['version']} on {v['device'].split(':')[0]}, "
+    return (f"ARM verification: {verdict} ({v['date']}, {v['runtime']['name']} {v['runtime']['version']} on {v['device'].split(':')[0]}, "
             f"{v['images']} images, text agreement {e2e['text_agreement']:.2%})")
 
 
@@ -106,26 +133,28 @@ def verification_line(bundle: Bundle) -> str:
 @click.argument("path", type=click.Path(exists=True))
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 def inspect(path: str, as_json: bool) -> None:
-    """Show target, converter version, ops and int8/float kernel counts of an .nb file or bundle."""
+    """Show target, converter version, ops and int8/float kernel counts of a bundle, .nb or .onnx file."""
     p = Path(path)
     if p.is_dir():
         if not (p / MANIFEST).is_file():
-            raise InputError(f"{p}: not a bundle (no {MANIFEST}) and not an .nb file")
+            raise InputError(f"{p}: not a bundle (no {MANIFEST}) and not an .nb or .onnx file")
         bundle = Bundle.load(p)
         if as_json:
-            manifest = {**bundle.manifest, "nb": {t: read_nb(bundle.model_file(t)).to_json() for t in bundle.tasks}}
+            converter = converter_for(bundle.runtime)
+            manifest = {**bundle.manifest,
+                        "model_files": {t: converter.describe(bundle.model_file(t)).to_json() for t in bundle.tasks}}
             click.echo(json.dumps(manifest, indent=2, ensure_ascii=False))
         else:
             click.echo(_bundle_table(bundle))
         return
-    info = read_nb(p)
+    info = converter_for("onnxruntime" if p.suffix == ".onnx" else "paddle-lite").describe(p)
     if as_json:
         click.echo(json.dumps(info.to_json(), indent=2))
         return
     click.echo(f"{p}: {info.size_bytes / 1e6:.2f} MB, target {info.target}, converter {info.converter_version}")
     click.echo(f"kernel precisions: {info.precision_counts()}")
-    rows = [{"op": op, "target": t, "precision": pr, "kernels": n} for (op, t, pr), n in sorted(info.kernels.items())]
-    click.echo(markdown_table(rows))
+    click.echo(markdown_table(info.to_json().get("kernels") or
+                              [{"op": op, "nodes": n} for op, n in sorted(info.ops.items())]))
 
 
 @click.command("targets")

@@ -22,7 +22,7 @@ from edgeocr.ocr.system import TextSystem
 @dataclass(frozen=True)
 class ModelSelection:
     """What the user chose on the command line; turns into a model source (a ``ModelSet``, or
-    a ``Bundle`` for ``--backend lite``) and a ``TextSystem``."""
+    a ``Bundle`` with ``--bundle``) and a ``TextSystem``."""
 
     backend: str
     models_name: str
@@ -34,12 +34,14 @@ class ModelSelection:
     threads: int
 
     def model_set(self) -> ModelSource:
-        if self.backend == "lite":
-            if self.bundle is None:
-                raise InputError("--backend lite needs --bundle DIR (made by `edgeocr convert`)")
-            return Bundle.load(self.bundle)
+        runs = BACKENDS[self.backend].accepts
         if self.bundle is not None:
-            raise InputError("--bundle is only used with --backend lite")
+            if Bundle not in runs:
+                raise InputError(f"--backend {self.backend} runs inference models, not a --bundle (bundles run on: "
+                                 f"{', '.join(n for n, b in BACKENDS.items() if Bundle in b.accepts)})")
+            return Bundle.load(self.bundle)
+        if ModelSet not in runs:
+            raise InputError(f"--backend {self.backend} needs --bundle DIR (made by `edgeocr convert`)")
         return ModelSet.load(self.models_name, det=self.det, cls_model=self.cls_model, rec=self.rec,
                              dict_path=self.dict_path)
 
@@ -61,7 +63,8 @@ class ModelSelection:
 
 _MODEL_OPTIONS = [
     click.option("--backend", type=click.Choice(list(BACKENDS)), default="paddle", show_default=True,
-                 help="Inference runtime (lite: a bundle's .nb files on this host's Paddle-Lite)."),
+                 help="Inference runtime (paddle: Paddle Inference; onnx: ONNX Runtime, on a model set's reference "
+                      "exports or an ONNX Runtime --bundle; lite: a bundle's .nb files on this host's Paddle-Lite)."),
     click.option("--models", "models_name", default="ppocrv2", show_default=True,
                  help="Pulled model set (`edgeocr models pull`)."),
     click.option("--det", type=click.Path(exists=True, path_type=Path), help="Det model folder or .pdparams checkpoint."),
@@ -71,7 +74,7 @@ _MODEL_OPTIONS = [
     click.option("--dict", "dict_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
                  help="Rec dictionary (one character per line)."),
     click.option("--bundle", type=click.Path(exists=True, file_okay=False, path_type=Path),
-                 help="Bundle folder for --backend lite (made by `edgeocr convert`)."),
+                 help="Bundle folder for --backend lite / onnx (made by `edgeocr convert`)."),
     click.option("--threads", type=click.IntRange(min=1), default=2, show_default=True, help="CPU threads for inference."),
 ]
 

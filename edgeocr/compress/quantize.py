@@ -104,8 +104,10 @@ def export_qat(quanter, model: nn.Layer, task: str, out_dir: Path) -> None:
         paddle.disable_static()
 
 
-def _calibration_batches(task: str, data: TaskData, charset: Charset, batches: int, batch_size: int,
-                         det_size: int) -> list[np.ndarray]:
+def calibration_batches(task: str, data: TaskData, charset: Charset, batches: int, batch_size: int,
+                        det_size: int) -> list[np.ndarray]:
+    """``batches`` pre-processed input batches of ``task`` drawn from ``data`` (seeded): what
+    post-training quantization calibrates activation ranges on."""
     rng = np.random.default_rng(0)
     out = []
     for _ in range(batches):
@@ -126,7 +128,7 @@ def post_training_quantize(task: str, float_dir: Path, out_dir: Path, data: Task
     from paddleslim.quant import quant_post_static
 
     spec = recipe.quant
-    batches = _calibration_batches(task, data, charset, spec.ptq_batches, recipe.train.batch_size,
+    batches = calibration_batches(task, data, charset, spec.ptq_batches, recipe.train.batch_size,
                                    recipe.train.det_input_size)
 
     class Calibration(paddle.io.Dataset):

@@ -1,6 +1,6 @@
-"""Writing bundles (layout: ``edgeocr.bundle``): ``det.nb``, ``cls.nb``, ``rec.nb``, the
-dictionary, the runner config and a manifest, converted by Paddle-Lite's ``opt`` for one
-target and written atomically.
+"""Writing bundles (layout: ``edgeocr.bundle``): the converted det/cls/rec files, the
+dictionary, the runner config and a manifest, converted for one target and its runtime (by
+that runtime's converter, ``edgeocr.convert.runtimes``) and written atomically.
 
 The manifest's ``fingerprint`` (target + converter + sha256 of every source model) says
 whether an existing folder already holds *this* bundle, so re-running a conversion is
@@ -20,31 +20,12 @@ from typing import Callable
 
 from edgeocr.bundle import CONFIG, FORMAT, MANIFEST, Bundle
 from edgeocr.config import OCRConfig
-from edgeocr.convert.nbfile import read_nb
-from edgeocr.convert.opt import ConversionError, converter_version, run_opt, supported_ops
-from edgeocr.convert.program import (
-    int8_fc_with_a_row_per_image,
-    is_quantized,
-    op_counts,
-    read_program,
-    repair_scalar_fill_constant,
-    write_program,
-)
+from edgeocr.convert.runtimes import Converter, converter_for
 from edgeocr.errors import InputError
 from edgeocr.models.modelset import ModelSet
 from edgeocr.targets import Target
 from edgeocr.utils.atomic import atomic_dir, write_json
 from edgeocr.utils.hashing import sha256_file
-
-# Quantization ops have no kernels of their own: opt's quantization passes fold them into
-# int8 kernels, so --print_model_ops lists them as unsupported although they convert.
-QUANT_PASS_OPS = {
-    "quantize_linear", "dequantize_linear", "moving_average_abs_max_scale",
-    "fake_quantize_abs_max", "fake_quantize_range_abs_max", "fake_quantize_moving_average_abs_max",
-    "fake_channel_wise_quantize_abs_max", "fake_dequantize_max_abs", "fake_channel_wise_dequantize_max_abs",
-    "fake_quantize_dequantize_moving_average_abs_max", "fake_quantize_dequantize_abs_max",
-    "fake_channel_wise_quantize_dequantize_abs_max",
-}
 
 
 def _source_info(models: ModelSet, task: str) -> dict:
@@ -59,8 +40,9 @@ def _source_info(models: ModelSet, task: str) -> dict:
     return info
 
 
-def _fingerprint(target: Target, sources: dict[str, dict], dict_sha: str) -> str:
-    h = hashlib.sha256(f"{target.name}|{converter_version()}|{dict_sha}".encode())
+def _fingerprint(target: Target, converter: Converter, sources: dict[str, dict], dict_sha: str) -> str:
+    h = hashlib.sha256(f"{target.name}|{converter.runtime}|{converter.version(target)}|{converter.tool_version()}|"
+                       f"{json.dumps(converter.options(), sort_keys=True)}|{dict_sha}".encode())
     for task in sorted(sources):
         h.update(f"|{task}:{sources[task]['pdmodel_sha256']}:{sources[task]['pdiparams_sha256']}".encode())
     return h.hexdigest()
@@ -79,56 +61,26 @@ def _check_output(out: Path, fingerprint: str, force: bool) -> None:
         raise InputError(f"{out}: already holds {what}; choose another --out or pass --force to replace it")
 
 
-def convert_model(task: str, models: ModelSet, target: Target, workdir: Path, out_prefix: Path) -> dict:
-    """Preflight, repair and convert one model; return its manifest entry."""
-    pdmodel, pdiparams = models.inference_files(task)
-    desc = read_program(pdmodel)
-    ops = op_counts(desc)
-    supported = supported_ops(pdmodel, pdiparams, list(target.runtime.places))
-    missing = sorted(set(ops) - supported - QUANT_PASS_OPS)
-    if missing:
-        raise ConversionError(f"{pdmodel}: target {target.name} ({','.join(target.runtime.places)}) cannot run "
-                              f"these ops: {', '.join(missing)}")
-    if "arm" in target.runtime.places:
-        fcs = int8_fc_with_a_row_per_image(desc)
-        if fcs:
-            raise ConversionError(
-                f"{pdmodel}: int8 fully connected layer(s) with one row per image ({', '.join(fcs)}): Paddle-Lite "
-                f"{converter_version()}'s ARM int8 fc prepares its weights for the first input's row count, so a "
-                "predictor whose batch switches between 1 and more images returns wrong results from then on "
-                "(measured on the direction classifier: upright crops turned). Keep that layer float: PACT "
-                "quant.skip_layers (e.g. ['head.'], as quant/cls_pact.yml), PTQ quant.ptq_op_types without the "
-                "matmul ops (as quant/cls_ptq.yml)")
-    repairs = []
-    repair = repair_scalar_fill_constant(desc)
-    if repair:
-        repaired = workdir / f"{task}.pdmodel"
-        write_program(desc, repaired)
-        pdmodel = repaired
-        repairs.append(repair.to_json())
-    nb = read_nb(run_opt(pdmodel, pdiparams, list(target.runtime.places), out_prefix))
-    expected = "x86" if "x86" in target.runtime.places else "arm"
-    if nb.target != expected:
-        raise ConversionError(f"{nb.path}: converter produced {nb.target} kernels, target {target.name} needs {expected}")
-    return {"file": Path(nb.path).name, "quantized": is_quantized(desc), "repairs": repairs,
-            "kernel_precisions": nb.precision_counts(), "ops": sorted(ops)}
-
-
 def convert_bundle(models: ModelSet, target: Target, out: str | os.PathLike, force: bool = False,
-                   config: OCRConfig | None = None, progress: Callable[[str], None] = lambda _: None) -> Bundle:
-    """Convert every model of ``models`` for ``target`` into the bundle folder ``out``."""
+                   config: OCRConfig | None = None, progress: Callable[[str], None] = lambda _: None,
+                   converter: Converter | None = None) -> Bundle:
+    """Convert every model of ``models`` for ``target`` (and its runtime) into the bundle folder ``out``
+    (``converter``: one with options, for the target's runtime; default: that runtime's plain one)."""
     out = Path(out)
+    converter = converter or converter_for(target.runtime.name)
+    if converter.runtime != target.runtime.name:
+        raise InputError(f"a {converter.runtime} converter cannot make a {target.runtime.name} bundle")
     tasks = [t for t in ("det", "cls", "rec") if models.dir(t) is not None]
     sources = {t: _source_info(models, t) for t in tasks}
     dict_sha = sha256_file(models.dict_path)
-    fingerprint = _fingerprint(target, sources, dict_sha)
+    fingerprint = _fingerprint(target, converter, sources, dict_sha)
     _check_output(out, fingerprint, force)
     config = config or OCRConfig()
     entries = {}
     with atomic_dir(out, replace=True) as tmp, tempfile.TemporaryDirectory() as work:
         for task in tasks:
-            progress(f"{task}: preflight + convert for {target.name}")
-            entries[task] = convert_model(task, models, target, Path(work), tmp / task)
+            progress(f"{task}: preflight + convert for {target.name} ({target.runtime.name})")
+            entries[task] = converter.convert(task, models, target, Path(work), tmp / task)
             entries[task]["source"] = sources[task]
             for r in entries[task]["repairs"]:
                 progress(f"{task}: repaired {r['count']} {r['op']} op(s): {r['why']}")
@@ -142,7 +94,9 @@ def convert_bundle(models: ModelSet, target: Target, out: str | os.PathLike, for
         write_json(tmp / MANIFEST, {
             "format": FORMAT,
             "target": target.to_json(),
-            "converter": {"tool": "paddle_lite_opt", "version": converter_version()},
+            "converter": {"tool": converter.tool, "version": converter.version(target),
+                          **({"tool_version": converter.tool_version()} if converter.tool_version() else {}),
+                          **converter.options()},
             "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
             "model_set": models.name,
             "fingerprint": fingerprint,

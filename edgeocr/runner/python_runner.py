@@ -10,6 +10,9 @@ per input shape: rec batches vary in width, and the x86 runtime returns wrong re
 one predictor is reused across shapes. The host-parity check of ``bench`` compares exactly
 these outputs with Paddle Inference, so a shape-handling bug shows up there as figures.
 
+``--backend onnx`` runs an ONNX Runtime bundle's ``.onnx`` files on the pip ``onnxruntime``
+(on an ARM Linux board: its aarch64 wheel), which applies ``--threads``.
+
 ``--backend paddle --models DIR`` runs Paddle Inference on a model-set folder (``det/ rec/
 [cls/]`` + dictionary) instead: host-only reference runs, e.g. of quantized inference
 models that the x86 Lite runtime cannot run correctly. The result says so in
@@ -19,7 +22,8 @@ The pip binding has no thread or power-mode setting: with ``lite`` both are reco
 reported as not applied. Paddle Inference applies ``--threads``.
 
 On a device the runner needs Python 3.10 with numpy, opencv-python(-headless), pyclipper,
-shapely, Pillow, PyYAML and paddlelite (paddlepaddle for ``--backend paddle``); a missing
+shapely, Pillow, PyYAML and paddlelite (onnxruntime for ``--backend onnx``, paddlepaddle for
+``--backend paddle``); a missing
 one is reported as ``missing_dependency`` naming the module. Everything beyond the standard
 library is imported lazily so that report can be made.
 """
@@ -55,15 +59,17 @@ if TYPE_CHECKING:
     from edgeocr.ocr.backends.base import ModelSource
 
 RUNNER_NAME = "edgeocr-python-runner"
-BACKENDS = ("lite", "paddle")
+BACKENDS = ("lite", "onnx", "paddle")
 DEPENDENCIES = "numpy, opencv-python-headless, pyclipper, shapely, Pillow, PyYAML and paddlelite"
 _NOTES = {
     "lite": ["threads and power mode are recorded, not applied: the paddlelite Python binding has no setting "
              "for either"],
     "paddle": ["host-only reference run: Paddle Inference on an inference-model folder, not a Paddle-Lite "
                "deployment", "power mode is recorded, not applied: Paddle Inference has none"],
+    "onnx": ["power mode is recorded, not applied: ONNX Runtime has none"],
 }
-_APPLIED = {"lite": {"threads": False, "power_mode": False}, "paddle": {"threads": True, "power_mode": False}}
+_APPLIED = {"lite": {"threads": False, "power_mode": False}, "onnx": {"threads": True, "power_mode": False},
+            "paddle": {"threads": True, "power_mode": False}}
 
 
 def runtime_version(backend: str) -> str:
@@ -72,6 +78,10 @@ def runtime_version(backend: str) -> str:
         from edgeocr.ocr.backends.lite import runtime_version as lite_version
 
         return lite_version()
+    if backend == "onnx":
+        import onnxruntime
+
+        return f"onnxruntime {onnxruntime.__version__}"
     import paddle
 
     return f"paddle-inference {paddle.__version__}"
@@ -84,9 +94,9 @@ def _load(options: RunOptions, backend: str, models_dir: str | None) -> tuple[Mo
     from edgeocr.config import OCRConfig
     from edgeocr.models.modelset import ModelSet
 
-    if backend == "lite":
+    if backend in ("lite", "onnx"):
         if options.bundle is None or models_dir is not None:
-            raise ContractError("--backend lite runs a bundle: pass --bundle DIR (and no --models)")
+            raise ContractError(f"--backend {backend} runs a bundle: pass --bundle DIR (and no --models)")
         bundle = Bundle.load(options.bundle)
         return bundle, bundle.config
     if models_dir is None or options.bundle is not None:
@@ -157,8 +167,8 @@ def as_runner_error(error: Exception) -> RunnerError:
     if isinstance(error, ModuleNotFoundError):
         return RunnerError("missing_dependency", f"Python module {error.name!r} is not installed for {sys.executable} "
                                                  f"(the Python runner needs {DEPENDENCIES})")
-    lite = sys.modules.get("edgeocr.ocr.backends.lite")  # only imported once a bundle was opened
-    if lite is not None and isinstance(error, lite.RuntimeMismatch):
+    backends = sys.modules.get("edgeocr.ocr.backends.base")  # only imported once models were opened
+    if backends is not None and isinstance(error, backends.RuntimeMismatch):
         return RunnerError("runtime_mismatch", str(error))
     if isinstance(error, ModelError):
         return RunnerError("model", str(error))

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from edgeocr.cli.main import cli
 from edgeocr.compress import job
 from edgeocr.convert.bundle import convert_bundle
-from edgeocr.convert.nbfile import read_nb
+from edgeocr.convert.runtimes.nbfile import read_nb
 from edgeocr.convert.program import is_quantized, read_program
 from edgeocr.targets import load_target
 from edgeocr.errors import DataError, EdgeOCRError, ModelError

@@ -9,7 +9,7 @@ from click.testing import CliRunner
 from edgeocr.cli.main import cli
 from edgeocr.convert.bundle import convert_bundle
 from edgeocr.bundle import Bundle
-from edgeocr.convert.opt import ConversionError
+from edgeocr.convert.runtimes.lite_opt import ConversionError
 from edgeocr.targets import load_target
 from edgeocr.errors import InputError, ModelError
 from edgeocr.models.modelset import ModelSet
@@ -80,6 +80,6 @@ def test_cli_convert_inspect_and_errors(tmp_path, pulled_models) -> None:
     assert res.exit_code == 0, res.output
     assert "total" in res.output and (out / "rec.nb").is_file()
     res = runner.invoke(cli, ["inspect", str(out), "--json"])
-    assert json.loads(res.output)["nb"]["rec"]["target"] == "arm"
+    assert json.loads(res.output)["model_files"]["rec"]["target"] == "arm"
     res = runner.invoke(cli, ["convert", "--target", "mips"])
     assert res.exit_code != 0

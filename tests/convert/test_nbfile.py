@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from edgeocr.convert.nbfile import read_nb
+from edgeocr.convert.runtimes.nbfile import read_nb
 from edgeocr.errors import ModelError
 
 

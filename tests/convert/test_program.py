@@ -31,7 +31,7 @@ def test_unrepaired_rec_aborts_the_lite_predictor(pulled_models, tmp_path) -> No
     pdmodel, pdiparams = pulled_models.inference_files("rec")
     code = textwrap.dedent(f"""
         import numpy as np
-        from edgeocr.convert.opt import run_opt
+        from edgeocr.convert.runtimes.lite_opt import run_opt
         from paddlelite.lite import MobileConfig, create_paddle_predictor
         nb = run_opt({str(pdmodel)!r}, {str(pdiparams)!r}, ["x86"], {str(tmp_path / 'raw')!r})
         c = MobileConfig(); c.set_model_from_file(str(nb)); p = create_paddle_predictor(c)

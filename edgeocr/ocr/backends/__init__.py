@@ -31,6 +31,6 @@ def create_backend(name: str, models: ModelSource, threads: int = 2) -> Backend:
 
 
 #: The Python backend that runs each bundle runtime's models.
-RUNTIME_BACKENDS = {"paddle-lite": "lite"}
+RUNTIME_BACKENDS = {"paddle-lite": "lite", "onnxruntime": "onnx"}
 
 __all__ = ["BACKENDS", "RUNTIME_BACKENDS", "Backend", "ModelSource", "create_backend"]

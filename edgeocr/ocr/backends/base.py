@@ -19,7 +19,12 @@ from typing import Protocol
 
 import numpy as np
 
-from edgeocr.errors import InputError
+from edgeocr.errors import EdgeOCRError, InputError
+
+
+class RuntimeMismatch(EdgeOCRError):
+    """A bundle was asked to run on a runtime that cannot run it correctly (another runtime,
+    target or version)."""
 
 
 class ModelSource(Protocol):
@@ -37,13 +42,13 @@ class Backend(ABC):
     """Runs the det/cls/rec models of one model source on one runtime."""
 
     name: str = "base"
-    #: the model source this runtime runs: inference models (``ModelSet``) or a ``Bundle``
-    accepts: type = object
+    #: the model sources this runtime runs: inference models (``ModelSet``) and/or a ``Bundle``
+    accepts: tuple[type, ...] = (object,)
 
     def __init__(self, models: ModelSource, threads: int = 2) -> None:
         if not isinstance(models, self.accepts):
-            raise InputError(f"the {self.name} backend runs a {self.accepts.__name__}, not a "
-                             f"{type(models).__name__} ({models.name})")
+            wanted = " or ".join(t.__name__ for t in self.accepts)
+            raise InputError(f"the {self.name} backend runs a {wanted}, not a {type(models).__name__} ({models.name})")
         self.models = models
         self.threads = threads
 

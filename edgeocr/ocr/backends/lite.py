@@ -17,15 +17,10 @@ from collections import OrderedDict
 import numpy as np
 
 from edgeocr.bundle import Bundle
-from edgeocr.errors import EdgeOCRError
-from edgeocr.ocr.backends.base import Backend
+from edgeocr.ocr.backends.base import Backend, RuntimeMismatch
 from edgeocr.targets import host_arch
 
 MAX_PREDICTORS = 12
-
-
-class RuntimeMismatch(EdgeOCRError):
-    """A bundle was asked to run on a runtime that cannot run it correctly."""
 
 
 def runtime_version() -> str:
@@ -59,7 +54,7 @@ def check_runnable_here(bundle: Bundle) -> None:
 
 class LiteBackend(Backend):
     name = "lite"
-    accepts = Bundle
+    accepts = (Bundle,)
 
     def __init__(self, bundle: Bundle, threads: int = 2) -> None:
         super().__init__(bundle, threads)

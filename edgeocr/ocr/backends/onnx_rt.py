@@ -1,26 +1,49 @@
-"""ONNX Runtime on the CPU, running each task's ``model.onnx``.
+"""ONNX Runtime on the CPU: a model set's reference exports (each task's ``model.onnx``) or
+an ONNX Runtime bundle's ``.onnx`` files.
 
-The reference ONNX exports are what edgeocr's Paddle models are checked against, so this
-backend is the yardstick the others are compared with.
+The reference exports are what edgeocr's Paddle models are checked against, so this
+backend is the yardstick the others are compared with; on a bundle it is the host side of
+the ONNX Runtime runtime (ONNX files run on any CPU, so an ARM bundle runs here as it is).
+A bundle is run only by a runtime at least as new as the one its preflight used.
 """
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
+from edgeocr.bundle import Bundle
 from edgeocr.errors import ModelError
 from edgeocr.models.modelset import ONNX_FILE, ModelSet
-from edgeocr.ocr.backends.base import Backend
+from edgeocr.ocr.backends.base import Backend, ModelSource, RuntimeMismatch
+
+
+def _version(v: str) -> tuple[int, ...]:
+    return tuple(int(x) for x in re.findall(r"\d+", v)[:3])
+
+
+def check_runtime_version(bundle: Bundle, installed: str) -> None:
+    """Refuse a bundle made for a newer ONNX Runtime than ``installed``, or one of another runtime."""
+    if bundle.runtime != "onnxruntime":
+        raise RuntimeMismatch(f"{bundle.path}: bundle is for the {bundle.runtime} runtime, not ONNX Runtime")
+    if _version(installed) < _version(bundle.runtime_version):
+        raise RuntimeMismatch(f"{bundle.path}: made for ONNX Runtime {bundle.runtime_version}, this runtime is "
+                            f"{installed}: install onnxruntime>={bundle.runtime_version}")
 
 
 class OnnxRuntimeBackend(Backend):
     """One ONNX Runtime session per task, created on first use."""
 
     name = "onnx"
-    accepts = ModelSet
+    accepts = (ModelSet, Bundle)
 
-    def __init__(self, models: ModelSet, threads: int = 2) -> None:
+    def __init__(self, models: ModelSource, threads: int = 2) -> None:
         super().__init__(models, threads)
+        if isinstance(models, Bundle):
+            import onnxruntime
+
+            check_runtime_version(models, onnxruntime.__version__)
         self._sessions: dict[str, object] = {}
 
     def infer(self, task: str, batch: np.ndarray) -> np.ndarray:
@@ -33,13 +56,18 @@ class OnnxRuntimeBackend(Backend):
             self._sessions[task] = self._create(task)
         return self._sessions[task]
 
-    def _create(self, task: str):
-        import onnxruntime as ort
-
+    def _model_file(self, task: str):
+        if isinstance(self.models, Bundle):
+            return self.models.model_file(task)
         folder = self.models.dir(task)
         if folder is None:
             raise ModelError(f"no {task} model in model set {self.models.name!r}")
-        path = folder / ONNX_FILE
+        return folder / ONNX_FILE
+
+    def _create(self, task: str):
+        import onnxruntime as ort
+
+        path = self._model_file(task)
         if not path.is_file() or path.stat().st_size == 0:
             raise ModelError(f"{path}: missing or empty ONNX model for {task}")
         options = ort.SessionOptions()
@@ -49,4 +77,4 @@ class OnnxRuntimeBackend(Backend):
         try:
             return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
         except Exception as e:  # ORT raises InvalidProtobuf, Fail, ... for damaged files
-            raise ModelError(f"{path}: ONNX Runtime cannot load the {task} model ({e})") from e
+            raise ModelError(f"{path}: ONNX Runtime cannot load the {task} model ({e})") from None

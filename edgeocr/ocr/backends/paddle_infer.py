@@ -22,7 +22,7 @@ class PaddleInferenceBackend(Backend):
     """One Paddle Inference predictor per task, created on first use."""
 
     name = "paddle"
-    accepts = ModelSet
+    accepts = (ModelSet,)
 
     def __init__(self, models: ModelSet, threads: int = 2) -> None:
         super().__init__(models, threads)

@@ -14,13 +14,9 @@ import sys
 from functools import lru_cache
 from pathlib import Path
 
-from edgeocr.errors import EdgeOCRError
+from edgeocr.convert.runtimes.base import ConversionError
 
 TIMEOUT_S = 600
-
-
-class ConversionError(EdgeOCRError):
-    """The converter refused or failed on a model."""
 
 
 def opt_binary() -> str:
