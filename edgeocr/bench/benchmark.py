@@ -1,7 +1,7 @@
 """``edgeocr.bench.run``: the library entry point of a benchmark, which the CLI and the
 scripts in ``benchmarks/`` call.
 
-One call: the host reference run for parity (Paddle Inference on the bundle's source models),
+One call: the host reference run for parity (the same models on this host, ``edgeocr.verify.reference``),
 the sweep on every device, and the files for people and programs (``report``). What it
 measured comes back as objects — each device's result and the summary rows — never as text
 to be scraped.
@@ -88,7 +88,7 @@ def run(request: DeployRequest, devices: Sequence[Device], dataset: Dataset, out
     mode = dataset.mode("cls" in request.payload.tasks)
     reference: dict[str, Any] = {"skipped": skip_parity}
     if skip_parity is None:
-        log("host reference run (Paddle Inference on the bundle's source models)")
+        log("host reference run (the same models on this host)")
         try:
             reference = host_reference(request.payload, dataset, mode)
         except ReferenceUnavailable as e:

@@ -1,8 +1,11 @@
-"""The host side of every comparison: the bundle's source models on Paddle Inference.
+"""The host side of every comparison: the same models as the device's, on this host.
 
-A bundle's manifest names the inference models it was converted from; running those on this
-host with the bundle's own OCR settings and dictionary is what a device's results are held
-to — by ``bench`` as figures, by ``verify`` as a gate.
+Where this host's backend for the bundle's runtime runs every bundle of it as a device would
+(ONNX Runtime: ``.onnx`` files run on any CPU, int8 included), the reference is the bundle's
+own files on that backend. Otherwise (Paddle-Lite: an ARM ``.nb`` cannot run here, and the x86
+int8 kernels are wrong) it is the inference models the bundle was converted from, named in its
+manifest, on Paddle Inference. Either way with the bundle's own OCR settings and dictionary:
+what a device's results are held to — by ``bench`` as figures, by ``verify`` as a gate.
 """
 
 from __future__ import annotations
@@ -14,6 +17,8 @@ from typing import Any, Mapping
 from edgeocr.bundle import Bundle
 from edgeocr.errors import EdgeOCRError
 from edgeocr.models.modelset import ModelSet
+from edgeocr.ocr.backends import BACKENDS, RUNTIME_BACKENDS
+from edgeocr.ocr.backends.base import ModelSource
 
 
 class ReferenceUnavailable(EdgeOCRError):
@@ -30,17 +35,25 @@ def source_models(bundle: Bundle) -> ModelSet:
                     name="bundle sources")
 
 
+def reference_models(bundle: Bundle) -> tuple[str, ModelSource]:
+    """The host backend and models a device run of ``bundle`` is held to (see the module doc)."""
+    own = RUNTIME_BACKENDS[bundle.runtime]
+    if BACKENDS[own].runs_device_bundles:
+        return own, bundle
+    return "paddle", source_models(bundle)
+
+
 def host_reference(bundle: Bundle, images: Mapping[str, Path], mode: str) -> dict[str, Any]:
-    """One run of ``images`` (``name -> file``) through Paddle Inference on the source models,
+    """One run of ``images`` (``name -> file``) through the reference (``reference_models``),
     in the runner contract's image entries."""
     from edgeocr.runner.measure import make_system, measure
     from edgeocr.runner.python_runner import runtime_version
 
-    models = source_models(bundle)
-    system = make_system("paddle", models, bundle.config, threads=os.cpu_count() or 1, mode=mode)
+    backend, models = reference_models(bundle)
+    system = make_system(backend, models, bundle.config, threads=os.cpu_count() or 1, mode=mode)
     return {
-        "backend": "paddle",
-        "runtime_version": runtime_version("paddle"),
+        "backend": backend,
+        "runtime_version": runtime_version(backend),
         "models": {task: str(models.location(task)) for task in bundle.tasks},
         "mode": mode,
         "images": measure(system, images, warmup=0, repeats=1, mode=mode),

@@ -44,7 +44,7 @@ from edgeocr.utils.hashing import sha256_file
 from edgeocr.utils.table import markdown_table
 from edgeocr.verify.outputs import compare_outputs
 from edgeocr.verify.parity import parity
-from edgeocr.verify.reference import host_reference, source_models
+from edgeocr.verify.reference import host_reference, reference_models
 from edgeocr.verify.verdict import Verdict, judge
 
 LITE_LIB_ENV = "EDGEOCR_LITE_LIB"
@@ -144,7 +144,7 @@ def verify_bundle(bundle_dir: str | os.PathLike, out: str | os.PathLike | None =
     release = lite_library(lite_lib)
     images = dict(images or default_images())
     _check_images(images)
-    source_models(bundle)  # fail before the slow part when the host side cannot be run
+    reference = reference_models(bundle)  # fail before the slow part when the host side cannot be run
     device = device or EmulatedDevice()
     runner, libs = native_runner(release, log)
     out = Path(out) if out is not None else bundle.path.with_name(bundle.path.name + ".verify")
@@ -159,10 +159,10 @@ def verify_bundle(bundle_dir: str | os.PathLike, out: str | os.PathLike | None =
     local_record = out / "record"
     shutil.rmtree(local_record, ignore_errors=True)
     device.pull(record, local_record, timeout=600)
-    log("host reference: the source models on Paddle Inference")
+    log(f"host reference: {reference[1].name} on the {reference[0]} backend")
     host = host_reference(bundle, images, MODE)
     e2e = parity(host["images"], arm["images"], f"{device.name}:{options.out}")
-    host_backend = create_backend("paddle", source_models(bundle), threads=os.cpu_count() or 1)
+    host_backend = create_backend(*reference, threads=os.cpu_count() or 1)
     models = compare_outputs(Recording.load(local_record), host_backend.infer, bundle.config,
                              load_charset(bundle.dict_path))
     quantized = {t: bool(m["quantized"]) for t, m in bundle.manifest["models"].items()}

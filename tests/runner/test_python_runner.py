@@ -221,3 +221,20 @@ def test_record_writes_every_model_call(x86_bundle, pages, tmp_path) -> None:
     assert {c.image for c in calls[3:]} == {p.name for p in pages.iterdir()}
     assert [c.model for c in calls if c.image == "a_page.png"][0] == "det"
     validate_result(json.loads(out.read_text()))
+
+
+def test_onnx_backend_runs_an_onnxruntime_bundle_like_paddle_inference(ort_armlinux_bundle, lite_run, pages,
+                                                                       x86_bundle, tmp_path) -> None:
+    """An ARM Linux board with Python runs ONNX Runtime bundles: same texts and boxes as the host reference."""
+    out = tmp_path / "ort.json"
+    proc = runner("--backend", "onnx", "--bundle", str(ort_armlinux_bundle), "--images", str(pages), "--out", str(out),
+                  "--warmup", "0", "--repeats", "1", "--threads", "2")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    result = validate_result(json.loads(out.read_text()))
+    assert result["runner"]["backend"] == "onnx" and result["applied"]["threads"] is True
+    assert result["runtime_version"].startswith("onnxruntime 1.")
+    figures = parity(lite_run["images"], result["images"], "onnx run")
+    assert figures["text_agreement"] == 1.0 and figures["box_agreement"] == 1.0, figures
+    wrong = runner("--backend", "onnx", "--bundle", str(x86_bundle), "--images", str(pages), "--out", str(out))
+    assert wrong.returncode == EXIT_CODES["runtime_mismatch"]
+    assert "bundle is for the paddle-lite runtime, not ONNX Runtime" in error_of(wrong)["message"]

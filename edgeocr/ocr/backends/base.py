@@ -44,6 +44,9 @@ class Backend(ABC):
     name: str = "base"
     #: the model sources this runtime runs: inference models (``ModelSet``) and/or a ``Bundle``
     accepts: tuple[type, ...] = (object,)
+    #: whether this host runs every bundle of its runtime as the device would (any target, int8
+    #: included), so that the bundle's own files can be the host reference of a device run
+    runs_device_bundles: bool = False
 
     def __init__(self, models: ModelSource, threads: int = 2) -> None:
         if not isinstance(models, self.accepts):

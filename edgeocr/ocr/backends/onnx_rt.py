@@ -37,6 +37,7 @@ class OnnxRuntimeBackend(Backend):
 
     name = "onnx"
     accepts = (ModelSet, Bundle)
+    runs_device_bundles = True  # ONNX files are CPU-independent; int8 QDQ runs on x86 kernels too
 
     def __init__(self, models: ModelSource, threads: int = 2) -> None:
         super().__init__(models, threads)
