@@ -27,10 +27,15 @@ demo: setup sample
 	$(BIN)/edgeocr convert --target arm64-v8a --cls $(OUT)/cls-pact --out $(OUT)/bundle-arm64-v8a --force --no-verify
 	@# On real ARM kernels when a Paddle-Lite ARM library is given ($$EDGEOCR_LITE_LIB); else it says what it could not verify (exit 3)
 	$(BIN)/edgeocr verify $(OUT)/bundle-arm64-v8a --out $(OUT)/verify-arm64-v8a || [ $$? -eq 3 ]
+	@# ONNX Runtime bundle for ARM Linux, verified on ONNX Runtime's real aarch64 kernels (the emulated board; exit 3: no board)
+	$(BIN)/edgeocr convert --target armlinux-aarch64 --runtime onnxruntime --out $(OUT)/bundle-armlinux-onnxruntime \
+	    --force --verify || [ $$? -eq 3 ]
 	$(BIN)/edgeocr convert --target x86_64 --out $(OUT)/bundle-x86_64 --force
+	$(BIN)/edgeocr convert --target x86_64 --runtime onnxruntime --out $(OUT)/bundle-x86_64-onnxruntime --force
 	$(BIN)/edgeocr eval --task e2e --backend lite --bundle $(OUT)/bundle-x86_64 \
 	    --labels out/sample/det/labels.txt --json $(OUT)/eval_e2e_lite.json
-	$(BIN)/edgeocr bench --local --bundle $(OUT)/bundle-x86_64 --data out/sample/det/labels.txt \
+	$(BIN)/edgeocr bench --local --bundle $(OUT)/bundle-x86_64 --bundle $(OUT)/bundle-x86_64-onnxruntime \
+	    --data out/sample/det/labels.txt \
 	    --threads 2 --warmup 1 --repeats 3 --cooldown 0 --out $(OUT)/bench
 	@echo "demo outputs in $(OUT)/"
 

@@ -11,12 +11,17 @@ pulled float set with that variant swapped in is converted for ``armlinux-aarch6
 - counted (``edgeocr.bench.run`` with instruction counting): dynamic aarch64 instructions per
   image and per stage, threads 1, on the first ``--count-images`` verification images.
 
-Needs the Paddle-Lite v2.13-rc ARM Linux armv8 library (``--lite-lib`` or
-``$EDGEOCR_LITE_LIB``), which cannot be installed from a registry: build it from Paddle-Lite's
-public source (see the README, "ARM truth"). Writes ``benchmarks/results/arm_agreement.json``
-and prints the table.
+Paddle-Lite (the default ``--runtime``) needs the v2.13-rc ARM Linux armv8 library
+(``--lite-lib`` or ``$EDGEOCR_LITE_LIB``), which cannot be installed from a registry: build it
+from Paddle-Lite's public source (see the README, "ARM truth"). ``--runtime onnxruntime`` runs
+on ONNX Runtime's ARM Linux library from npm (``edgeocr runtimes fetch onnxruntime``), and
+``--ort-quantize TASK=LABELS`` adds the variant ``ort-int8``: those float models quantized by
+ONNX Runtime's static quantization. Writes ``benchmarks/results/arm_agreement.json`` (or
+``--json``) and prints the table.
 
-    python benchmarks/arm_agreement.py --variant cls-pact=cls:out/cmp/cls-pact [--variant ...]
+    python benchmarks/arm_agreement.py --scenes 24 --lines 6 --variant cls-pact=cls:out/cmp/cls-pact [--variant ...]
+    python benchmarks/arm_agreement.py --runtime onnxruntime --ort-quantize det=synth --ort-quantize rec=synth \
+        --json benchmarks/results/arm_agreement_onnxruntime.json
 """
 
 from __future__ import annotations
@@ -41,8 +46,13 @@ def log(message: str) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--variant", action="append", default=[], help="NAME=TASK:DIR[,TASK:DIR] (repeatable)")
+    parser.add_argument("--runtime", choices=["paddle-lite", "onnxruntime"], default="paddle-lite")
+    parser.add_argument("--ort-quantize", action="append", default=[], metavar="TASK=LABELS",
+                        help="onnxruntime: add the variant ort-int8 (ONNX Runtime static quantization of TASK)")
     parser.add_argument("--lite-lib", type=Path, default=os.environ.get("EDGEOCR_LITE_LIB"))
     parser.add_argument("--count-images", type=int, default=2)
+    parser.add_argument("--scenes", type=int, default=6, help="rendered scenes in the verification set")
+    parser.add_argument("--lines", type=int, default=3, help="single-line images in the verification set")
     parser.add_argument("--out", type=Path, default=REPO / "out" / "arm-agreement")
     parser.add_argument("--json", type=Path, default=REPO / "benchmarks" / "results" / "arm_agreement.json")
     args = parser.parse_args()
@@ -52,25 +62,28 @@ def main() -> None:
     from edgeocr.models import zoo
     from edgeocr.models.modelset import ModelSet
     from edgeocr.utils.table import markdown_table
-    from edgeocr.verify.run import default_images, lite_library, native_runner
+    from edgeocr.verify.run import default_images, lite_library, native_runner, onnxruntime_library
     from edgeocr.verify.verdict import judge_record
 
-    library = lite_library(args.lite_lib)
+    library = onnxruntime_library() if args.runtime == "onnxruntime" else lite_library(args.lite_lib)
     base = ModelSet.from_dir(zoo.pull("ppocrv2"))
-    images = default_images()
+    images = default_images(args.scenes, args.lines)
     counted = dict(list(images.items())[: args.count_images])
     runner, libs = native_runner(library, log)
     rows = []
-    for name, dirs in [("float", {}), *(parse_variant(v, "arm_agreement") for v in args.variant)]:
+    variants = [("float", {}, None), *((*parse_variant(v, "arm_agreement"), None) for v in args.variant)]
+    if args.ort_quantize:
+        variants.append(("ort-int8", {}, _ort_static(base, args.ort_quantize)))
+    for name, dirs, converter in variants:
         log(f"== {name}")
-        folder = args.out / name
+        folder = args.out / args.runtime / name
         models = dataclasses.replace(base, **dirs)
         try:
-            bundle = _converted(models, folder / "bundle")
+            bundle = _converted(models, folder / "bundle", args.runtime, converter)
         except EdgeOCRError as e:
             rows.append({"variant": name, "converted": False, "why": str(e).split(":", 1)[-1].strip()[:160]})
             continue
-        record = _verified(bundle, folder / "verify", library.cxx_dir, images)
+        record = _verified(bundle, folder / "verify", args.lite_lib, images)
         work = _counted(bundle, folder / "bench", runner, libs, counted)
         verdict = judge_record(record)  # today's thresholds on the figures measured
         row = {"variant": name, "converted": True, "passed": verdict.passed,
@@ -82,7 +95,7 @@ def main() -> None:
                **{f"{s}_minsn": n / 1e6 for s, n in work["stages"].items()},
                "failures": list(verdict.failures)}
         rows.append(row)
-        _save(args, rows, library.cxx_dir, images, counted)
+        _save(args, rows, library.library, images, counted)
     base_work = next((r["minsn_per_image"] for r in rows if r["variant"] == "float" and r.get("converted")), None)
     for row in rows:
         if row.get("converted") and base_work:
@@ -93,10 +106,21 @@ def main() -> None:
     for r in rows:
         for f in r.get("failures", []) + ([r["why"]] if "why" in r else []):
             print(f"- {r['variant']}: {f}")
-    _save(args, rows, library.cxx_dir, images, counted)
+    _save(args, rows, library.library, images, counted)
 
 
-def _converted(models, out: Path):
+def _ort_static(models, specs: list[str]):
+    """An ONNX Runtime converter that quantizes the tasks of ``specs`` (TASK=LABELS)."""
+    from edgeocr.convert.runtimes.onnxruntime import OnnxRuntimeConverter
+    from edgeocr.convert.runtimes.ort_quantize import calibration_inputs
+    from edgeocr.models.charset import load_charset
+
+    charset = load_charset(models.dict_path)
+    pairs = [spec.split("=", 1) for spec in specs]
+    return OnnxRuntimeConverter({task: calibration_inputs(task, labels, charset) for task, labels in pairs})
+
+
+def _converted(models, out: Path, runtime: str, converter=None):
     """The variant's armlinux-aarch64 bundle; one converted earlier from the same model folders
     is reused (a new conversion writes new .nb bytes, and its verification would start over)."""
     from edgeocr.bundle import Bundle
@@ -106,14 +130,16 @@ def _converted(models, out: Path):
 
     try:
         bundle = Bundle.load(out)
-        if all(m["source"]["dir"] == str(models.location(t)) for t, m in bundle.manifest["models"].items()):
+        if bundle.runtime == runtime and all(m["source"]["dir"] == str(models.location(t))
+                                             for t, m in bundle.manifest["models"].items()):
             return bundle
     except EdgeOCRError:
         pass
-    return convert_bundle(models, load_target("armlinux-aarch64"), out, force=True, progress=log)
+    return convert_bundle(models, load_target("armlinux-aarch64", runtime=runtime), out, force=True, progress=log,
+                          converter=converter)
 
 
-def _verified(bundle, out: Path, library: Path, images: dict) -> dict:
+def _verified(bundle, out: Path, library: Path | None, images: dict) -> dict:
     """The verification of ``bundle``, reusing one already made of the very same bundle files
     (a long run that was stopped continues where it was)."""
     import json

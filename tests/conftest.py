@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
+from edgeocr import paths
 from edgeocr.device.emulated import ArchiveUnreachable, EmulatedDevice, emulated_root, setup_emulated
 
 CJK_FONT = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
@@ -24,6 +25,9 @@ def model_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """An ``EDGEOCR_HOME`` for the whole session (set in the environment for CLI subprocesses)."""
     home = tmp_path_factory.mktemp("edgeocr_home")
     old = os.environ.get("EDGEOCR_HOME")
+    fetched = paths.home() / "runtimes"  # runtime libraries set-up fetched (no test reaches a registry)
+    if fetched.is_dir():
+        (home / "runtimes").symlink_to(fetched.resolve(), target_is_directory=True)
     os.environ["EDGEOCR_HOME"] = str(home)
     yield home
     if old is None:

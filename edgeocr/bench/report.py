@@ -36,6 +36,13 @@ Result = Mapping[str, Any]
 RESULT_FORMAT = "edgeocr-bench/1"
 
 
+#: The side-by-side table of ``edgeocr report`` and of ``bench`` with several bundles.
+COMPARISON_COLUMNS = ["device", "transport", "models", "size_mb", "runtime", "threads", "power_mode", "applied",
+                      "warmup", "repeats", "init_ms", "peak_rss_mb", "total_median_ms", "total_p90_ms", "work_minsn",
+                      "metric", "accuracy", "parity_text", "speedup", "size_x", "rss_x", "work_x", "accuracy_delta",
+                      "measured_unlike"]
+
+
 def load_result(path: str | os.PathLike) -> dict[str, Any]:
     """A bench result file, checked to be one."""
     p = Path(path)
@@ -53,7 +60,8 @@ def _label(result: Result) -> dict[str, Any]:
         "transport": stamp["device"]["transport"],
         "models": payload["label"] + (" (host-only paddle)" if payload["kind"] == "models" else ""),
         "size_mb": payload["size_bytes"] / 1e6,
-        "runtime": stamp.get("runtime_version"),
+        "runtime": " ".join(filter(None, [payload.get("manifest", {}).get("target", {}).get("runtime", {}).get("name"),
+                                          stamp.get("runtime_version")])),
         "runner": f"{runner.get('kind', '?')}/{runner.get('backend', '?')}",
     }
 

@@ -12,7 +12,7 @@ import click
 
 from edgeocr import bench as bench_lib
 from edgeocr.bench.dataset import load_dataset
-from edgeocr.bench.report import table
+from edgeocr.bench.report import COMPARISON_COLUMNS, config_rows, table, with_ratios, write_comparison
 from edgeocr.cli.deploy_cmd import deploy_options, log
 from edgeocr.data.labels import KINDS
 from edgeocr.device import Device, LocalDevice, get_device
@@ -75,7 +75,7 @@ def select_devices(serials: Sequence[str], sshs: Sequence[str], local: bool, emu
 @click.option("--local", is_flag=True, help="This host (its latency is host latency, and is reported as such).")
 @click.option("--emulated", is_flag=True, help="The emulated arm64 board qemu-arm64 (`edgeocr devices emulated-setup`; "
                                                "root): its latency is emulated, and reported as such.")
-@deploy_options
+@deploy_options(many=True)
 @click.option("--data", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="PaddleOCR label file: timings and accuracy (det labels: det/e2e Hmean; rec labels: line accuracy).")
 @click.option("--data-kind", type=click.Choice(KINDS), default="det", show_default=True, help="Format of --data.")
@@ -98,25 +98,41 @@ def select_devices(serials: Sequence[str], sshs: Sequence[str], local: bool, emu
                    "[default: whenever a device is emulated].")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
               help="Output folder [default: out/bench/<date-time>].")
-def bench(serials: tuple[str, ...], sshs: tuple[str, ...], local: bool, emulated: bool, request: DeployRequest,
+def bench(serials: tuple[str, ...], sshs: tuple[str, ...], local: bool, emulated: bool, requests: list[DeployRequest],
           data: Path | None, data_kind: str, data_dir: Path | None, images: Path | None, threads: list[int], power_modes: list[str],
           warmup: int, repeats: int, cooldown: float, timeout: float, no_parity: bool, count_work: bool | None,
           out: Path | None) -> None:
-    """Benchmark a bundle on devices: latency per stage (min, median, mean, p90, p99, max,
-    std), init time, peak memory, accuracy on labelled data and parity with the host.
+    """Benchmark a bundle (or several, side by side) on devices: latency per stage (min,
+    median, mean, p90, p99, max, std), init time, peak memory, accuracy on labelled data,
+    parity with the host and, on the emulated board, ARM instructions.
 
-    Writes one JSON result per device plus summary.csv, report.md and plots to --out.
+    Writes one JSON result per device plus summary.csv, report.md and plots to --out (several
+    bundles: one folder each, and report.md/.csv/.json comparing them, ratios against the first).
     """
-    dataset = load_dataset(data, data_kind, images, data_dir, load_charset(request.payload.dict_path).allowed())
+    dataset = load_dataset(data, data_kind, images, data_dir, load_charset(requests[0].payload.dict_path).allowed())
     out = out or Path("out") / "bench" / datetime.now().strftime("%Y%m%d-%H%M%S")
-    result = bench_lib.run(request, select_devices(serials, sshs, local, emulated), dataset, out, threads=threads,
-                           power_modes=power_modes, warmup=warmup, repeats=repeats, cooldown_s=cooldown,
-                           timeout_s=timeout, skip_parity="--no-parity" if no_parity else None, command=invocation(click.get_current_context()),
-                           count_work=count_work, log=log)
-    if result.rows:
-        click.echo(table(result.rows, SUMMARY_COLUMNS))
-    click.echo(f"results: {out} ({', '.join(d.path.name for d in result.devices)}, summary.csv, report.md, plots/)")
-    result.raise_failures()
+    devices = select_devices(serials, sshs, local, emulated)
+    runs = []
+    for i, request in enumerate(requests):
+        where = out if len(requests) == 1 else out / f"{i + 1}-{request.payload.path.name}"
+        if len(requests) > 1:
+            log(f"== bundle {i + 1}/{len(requests)}: {request.payload.path}")
+        runs.append(bench_lib.run(request, devices, dataset, where, threads=threads, power_modes=power_modes,
+                                  warmup=warmup, repeats=repeats, cooldown_s=cooldown, timeout_s=timeout,
+                                  skip_parity="--no-parity" if no_parity else None,
+                                  command=invocation(click.get_current_context()), count_work=count_work, log=log))
+    if len(runs) == 1:
+        if runs[0].rows:
+            click.echo(table(runs[0].rows, SUMMARY_COLUMNS))
+        click.echo(f"results: {out} ({', '.join(d.path.name for d in runs[0].devices)}, summary.csv, report.md, plots/)")
+    else:
+        results = [(d.path, d.result) for run in runs for d in run.devices if d.result is not None]
+        rows = with_ratios([row for _, result in results for row in config_rows(result)], 0)
+        click.echo(table(rows, COMPARISON_COLUMNS))
+        write_comparison(out, rows, results)
+        click.echo(f"results: {out} (one folder per bundle; side by side: report.md, report.csv, report.json)")
+    for run in runs:
+        run.raise_failures()
 
 
 COMMANDS = [bench]

@@ -18,7 +18,7 @@ from edgeocr.device.emulated import EmulatedDevice
 from edgeocr.errors import EdgeOCRError, InputError
 from edgeocr.models.modelset import ModelSet
 from edgeocr.targets import Target, list_targets, load_target
-from edgeocr.verify.run import LITE_LIB_ENV, CannotVerify, verify_bundle
+from edgeocr.verify.run import LITE_LIB_ENV, CannotVerify, arm_runtime, verify_bundle
 from edgeocr.utils.table import markdown_table
 
 
@@ -36,8 +36,8 @@ from edgeocr.utils.table import markdown_table
 @click.option("--force", is_flag=True, help="Replace a different bundle already in --out.")
 @click.option("--verify/--no-verify", "verify", default=None,
               help="Run the bundle on real ARM kernels and hold it to the host (`edgeocr verify`) [default: for arm64 "
-                   f"targets whenever a Paddle-Lite ARM library is given (--lite-lib / ${LITE_LIB_ENV}) and the "
-                   "emulated board is set up].")
+                   f"targets whenever the runtime's ARM library is at hand (Paddle-Lite: --lite-lib / ${LITE_LIB_ENV}; "
+                   "ONNX Runtime: fetched at set-up) and the emulated board is set up].")
 @click.option("--lite-lib", type=click.Path(exists=True, path_type=Path), envvar=LITE_LIB_ENV,
               help="Paddle-Lite ARM Linux release for --verify.")
 @click.option("--ort-quantize", "ort_quantize", multiple=True, metavar="TASK=LABELS",
@@ -87,9 +87,8 @@ def _why_not_verify(target: Target, lite_lib: Path | None) -> str | None:
     """Why the automatic verification does not run here (None: it runs)."""
     if target.arch != "aarch64":
         return f"target {target.name} is {target.arch}; verification runs arm64 bundles"
-    if lite_lib is None:
-        return f"no Paddle-Lite ARM library (--lite-lib / ${LITE_LIB_ENV})"
     try:
+        arm_runtime(target.runtime.name, lite_lib)
         EmulatedDevice().require_ready()
     except EdgeOCRError as e:
         return str(e)

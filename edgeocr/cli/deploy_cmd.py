@@ -7,6 +7,7 @@ before it measures), so the two commands cannot drift apart.
 from __future__ import annotations
 
 import functools
+import json
 from pathlib import Path
 from typing import Any, Callable
 
@@ -67,35 +68,71 @@ def deploy_request(target: str | None, bundle: Path | None, models: Path | None,
     return DeployRequest(payload, runner_bin, tuple(runtime_libs), python, workdir)
 
 
-_DEPLOY_OPTIONS = [
-    click.option("--target", type=click.Choice([t.name for t in list_targets()]),
-                 help="Target profile; must match the bundle's (without --bundle: convert the pulled models for it)."),
-    click.option("--bundle", type=click.Path(exists=True, file_okay=False, path_type=Path),
-                 help="Bundle folder made by `edgeocr convert`."),
-    click.option("--models", type=click.Path(exists=True, file_okay=False, path_type=Path),
-                 help="Instead of a bundle: a model-set folder (det/ rec/ [cls/] inference models + dictionary) run "
-                      "by Paddle Inference; host-only (--local), e.g. for quantized models x86 Lite cannot run."),
-    click.option("--runner-bin", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-                 help="Native runner executable (the runner contract); default: the Python runner."),
-    click.option("--runtime-lib", "runtime_libs", multiple=True, type=click.Path(exists=True, path_type=Path),
-                 help="Paddle-Lite library file or folder for the native runner (repeatable); its version must "
-                      "equal the bundle's converter version."),
-    click.option("--python", envvar="EDGEOCR_DEVICE_PYTHON",
-                 help="Python on the device for the Python runner [default: python3; this interpreter for --local]."),
-    click.option("--workdir", help="Work folder on the device (absolute; {device} becomes the device's name) "
-                                   "[default: the device's own]."),
-]
+def _deploy_option_list(many: bool) -> list[Callable]:
+    """The deploy options; with ``many``, ``--bundle`` and ``--runner-bin`` are repeatable."""
+    return [
+        click.option("--target", type=click.Choice([t.name for t in list_targets()]),
+                     help="Target profile; must match the bundle's (without --bundle: convert the pulled models for it)."),
+        click.option("--bundle", multiple=many, type=click.Path(exists=True, file_okay=False, path_type=Path),
+                     help="Bundle folder made by `edgeocr convert`" + (
+                         " (repeatable: the bundles are measured on the same devices and data and reported in one "
+                         "table)." if many else ".")),
+        click.option("--models", type=click.Path(exists=True, file_okay=False, path_type=Path),
+                     help="Instead of a bundle: a model-set folder (det/ rec/ [cls/] inference models + dictionary) run "
+                          "by Paddle Inference; host-only (--local), e.g. for quantized models x86 Lite cannot run."),
+        click.option("--runner-bin", multiple=many, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                     help="Native runner executable (the runner contract)" + (
+                         " (repeatable: one per runtime, matched to each bundle by its build.json)" if many else "")
+                          + "; default: the Python runner."),
+        click.option("--runtime-lib", "runtime_libs", multiple=True, type=click.Path(exists=True, path_type=Path),
+                     help="Runtime library file or folder for the native runner (repeatable): Paddle-Lite's (its version "
+                          "must equal the bundle's converter version) or ONNX Runtime's (at least the bundle's)."),
+        click.option("--python", envvar="EDGEOCR_DEVICE_PYTHON",
+                     help="Python on the device for the Python runner [default: python3; this interpreter for --local]."),
+        click.option("--workdir", help="Work folder on the device (absolute; {device} becomes the device's name) "
+                                       "[default: the device's own]."),
+    ]
 
 
-def deploy_options(func: Callable) -> Callable:
-    """Add the deploy options; the command receives them as one ``request`` argument."""
+def runner_runtime(runner_bin: Path) -> str | None:
+    """The runtime a native runner was built for, from the ``build.json`` ``build-runner`` writes beside it."""
+    try:
+        return json.loads((runner_bin.parent / "build.json").read_text(encoding="utf-8"))["runtime"]["name"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def runner_for(bundle: Path | None, runner_bins: tuple[Path, ...]) -> Path | None:
+    """Of several ``--runner-bin``, the one built for ``bundle``'s runtime (one runner: that one)."""
+    if len(runner_bins) <= 1 or bundle is None:
+        return runner_bins[0] if runner_bins else None
+    runtime = Bundle.load(bundle, verify=False).runtime
+    matching = [r for r in runner_bins if runner_runtime(r) == runtime]
+    if len(matching) != 1:
+        raise InputError(f"{bundle}: {len(matching)} of the --runner-bin runners are built for its {runtime} runtime "
+                         "(their build.json says which); give exactly one per runtime")
+    return matching[0]
+
+
+def deploy_options(func: Callable | None = None, *, many: bool = False) -> Callable:
+    """Add the deploy options; the command receives them as one ``request`` argument, or with
+    ``many`` (``--bundle`` and ``--runner-bin`` repeatable) as a list ``requests``, one per bundle."""
+    if func is None:
+        return functools.partial(deploy_options, many=many)
 
     @functools.wraps(func)
     def wrapper(*args: Any, target, bundle, models, runner_bin, runtime_libs, python, workdir, **kwargs: Any):
-        request = deploy_request(target, bundle, models, runner_bin, runtime_libs, python, workdir)
-        return func(*args, request=request, **kwargs)
+        if not many:
+            return func(*args, request=deploy_request(target, bundle, models, runner_bin, runtime_libs, python,
+                                                      workdir), **kwargs)
+        if len(bundle) > 1 and runtime_libs:
+            raise InputError("--runtime-lib names one runner's libraries; with several bundles use runners built by "
+                             "build-runner (their lib/ folders are found beside them)")
+        requests = [deploy_request(target, b, models, runner_for(b, runner_bin), runtime_libs, python, workdir)
+                    for b in (bundle or (None,))]
+        return func(*args, requests=requests, **kwargs)
 
-    for option in reversed(_DEPLOY_OPTIONS):
+    for option in reversed(_deploy_option_list(many)):
         wrapper = option(wrapper)
     return wrapper
 

@@ -23,10 +23,10 @@ def cli() -> None:
 
 def _register() -> None:
     from edgeocr.cli import (android_cmd, bench_cmd, build_runner_cmd, compress_cmd, convert_cmd, data_cmd, deploy_cmd,
-                             devices_cmd, eval_cmd, models_cmd, ocr_cmd, report_cmd, verify_cmd)
+                             devices_cmd, eval_cmd, models_cmd, ocr_cmd, report_cmd, runtimes_cmd, verify_cmd)
 
     for module in (models_cmd, ocr_cmd, data_cmd, eval_cmd, compress_cmd, convert_cmd, verify_cmd, devices_cmd,
-                   deploy_cmd, bench_cmd, report_cmd, build_runner_cmd, android_cmd):
+                   deploy_cmd, bench_cmd, report_cmd, build_runner_cmd, runtimes_cmd, android_cmd):
         for command in module.COMMANDS:
             cli.add_command(command)
 

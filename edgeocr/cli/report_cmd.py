@@ -7,11 +7,7 @@ from pathlib import Path
 
 import click
 
-from edgeocr.bench.report import config_rows, load_result, table, with_ratios, write_comparison
-
-COLUMNS = ["device", "transport", "models", "size_mb", "runtime", "threads", "power_mode", "applied", "warmup",
-           "repeats", "init_ms", "peak_rss_mb", "total_median_ms", "total_p90_ms", "work_minsn", "metric", "accuracy",
-           "parity_text", "speedup", "size_x", "rss_x", "work_x", "accuracy_delta", "measured_unlike"]
+from edgeocr.bench.report import COMPARISON_COLUMNS, config_rows, load_result, table, with_ratios, write_comparison
 
 
 @click.command("report")
@@ -25,7 +21,7 @@ def report(runs: tuple[Path, ...], baseline: int, out: Path | None) -> None:
     speedup = baseline median / median; size_x, rss_x = this / baseline; accuracy_delta = this - baseline."""
     results = [(path, load_result(path)) for path in runs]
     rows = with_ratios([row for _, result in results for row in config_rows(result)], baseline - 1)
-    click.echo(table(rows, COLUMNS))
+    click.echo(table(rows, COMPARISON_COLUMNS))
     unlike = [str(i + 1) for i, row in enumerate(rows) if row["measured_unlike"]]
     if unlike:
         click.echo(f"note: rows {', '.join(unlike)} were measured unlike row {baseline} (see measured_unlike); "

@@ -7,11 +7,13 @@ Layout on the device::
       models/        instead of bundle/: an inference-model set (host-only Paddle Inference runs)
       runner/        edgeocr-runner.pyz + targets/<target>.yml   (Python runner)
                      edgeocr-runner                              (native runner, --runner-bin)
-      lib/           Paddle-Lite runtime libraries, on LD_LIBRARY_PATH (native runner)
+      lib/           the runtime's libraries (target.runtime.library + extra_libraries: Paddle-Lite's
+                     or ONNX Runtime's), on LD_LIBRARY_PATH (native runner)
       deploy.json    what is deployed: device, payload, runner, runtime version, file hashes
 
 Refused before anything is pushed: a device whose ABIs do not include the bundle target's,
-and a runtime whose version differs from the bundle's converter version. The native runner's
+and a runtime whose version cannot run the bundle (Paddle-Lite: another version than the
+bundle's converter version; ONNX Runtime: an older one, ``runtime_lib.runs_bundle``). The native runner's
 runtime version is read from the ``--runtime-lib`` library before anything is pushed; the
 Python runner's is the device's ``paddlelite``, which only the runner itself can report, so
 its few hundred KiB are pushed first and asked (``--probe``, which also proves the device's
@@ -47,7 +49,7 @@ from edgeocr.runner.contract import RunOptions, parse_error, validate_probe
 from edgeocr.runner.elf import ElfError, read_elf
 from edgeocr.runner.payload import BUNDLE, Payload
 from edgeocr.runner.python_runner import DEPENDENCIES
-from edgeocr.runner.runtime_lib import find_libraries, library_version
+from edgeocr.runner.runtime_lib import find_libraries, library_version, runs_bundle
 from edgeocr.runner.zipapp import PYZ_NAME, TARGETS_DIR, build_runner_zipapp
 from edgeocr.targets import list_targets, targets_dir
 from edgeocr.utils.atomic import write_json
@@ -168,6 +170,7 @@ def check_abi(device: Device, info: DeviceInfo, payload: Payload) -> None:
 
 
 _OS_NAMES = {"android": "Android (bionic)", "linux": "Linux (glibc)"}
+_RUNTIME_NAMES = {"paddle-lite": "Paddle-Lite", "onnxruntime": "ONNX Runtime"}
 
 
 def check_runner(device: Device, info: DeviceInfo, runner: Path) -> None:
@@ -189,10 +192,14 @@ def check_runner(device: Device, info: DeviceInfo, runner: Path) -> None:
 
 
 def _check_version(runtime: str, payload: Payload, where: str, fix: str) -> None:
-    built = payload.runtime_version
-    if built is not None and runtime != built:
-        raise VersionMismatch(f"{where}: Paddle-Lite runtime {runtime} but bundle {payload.path} was converted by opt "
-                              f"{built}; {fix}")
+    built, target = payload.runtime_version, payload.target
+    if built is None or target is None or runs_bundle(target.runtime.name, runtime, built):
+        return
+    if target.runtime.name == "onnxruntime":
+        raise VersionMismatch(f"{where}: ONNX Runtime {runtime} is older than {built}, the version bundle {payload.path} "
+                              f"was converted for; {fix}")
+    raise VersionMismatch(f"{where}: Paddle-Lite runtime {runtime} but bundle {payload.path} was converted by opt "
+                          f"{built}; {fix}")
 
 
 def native_libraries(request: DeployRequest) -> tuple[dict[str, Path], str]:
@@ -201,14 +208,17 @@ def native_libraries(request: DeployRequest) -> tuple[dict[str, Path], str]:
     payload, target = request.payload, request.payload.target
     if target is None:
         raise DeployError("the native runner runs bundles; --models runs on this host's Python runner only")
-    if target.runtime.library.startswith("python:"):
-        raise DeployError(f"target {target.name} has no native Paddle-Lite library ({target.runtime.library}); "
+    runtime = target.runtime
+    if runtime.library.startswith("python:"):
+        raise DeployError(f"target {target.name} has no native {_RUNTIME_NAMES[runtime.name]} library ({runtime.library}); "
                           "deploy the Python runner (leave out --runner-bin)")
-    libs = find_libraries([target.runtime.library, *target.runtime.extra_libraries], request.runtime_libs)
-    main_lib = libs[target.runtime.library]
-    version = library_version(main_lib)
-    _check_version(version, payload, str(main_lib),
-                   f"use the {payload.runtime_version} release ({target.runtime.release}) or re-convert with opt {version}")
+    libs = find_libraries([runtime.library, *runtime.extra_libraries], request.runtime_libs)
+    main_lib = libs[runtime.library]
+    version = library_version(main_lib, runtime.name)
+    fix = (f"use ONNX Runtime {payload.runtime_version} or newer ({runtime.release}) or re-convert for {version}"
+           if runtime.name == "onnxruntime" else
+           f"use the {payload.runtime_version} release ({runtime.release}) or re-convert with opt {version}")
+    _check_version(version, payload, str(main_lib), fix)
     return libs, version
 
 

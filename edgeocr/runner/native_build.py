@@ -1,16 +1,19 @@
-"""Building the native runner (``targets/native``, CMake) for phones and boards.
+"""Building the native runner (``targets/native``, CMake) for phones and boards, one program
+per runtime: Paddle-Lite (the default) or ONNX Runtime (``runtime="onnxruntime"``).
 
 ``build_runner`` checks everything it can before compiling - the NDK (present, r21+), the
-Paddle-Lite release (layout, CPU and OS flavour of its library, version equal to the
-target's converter version) - so a wrong download fails in a second with what to fetch
-instead of minutes later with a linker error or, worse, on the phone. Android targets build
-with the NDK's CMake toolchain file, ``armlinux-aarch64`` with Debian's
-``g++-aarch64-linux-gnu``. The output folder holds what ``deploy`` pushes::
+runtime's library (Paddle-Lite release: layout, CPU and OS flavour of its library, version
+equal to the target's converter version; ONNX Runtime: ``edgeocr.runner.ort_release``) - so
+a wrong download fails in a second with what to fetch instead of minutes later with a linker
+error or, worse, on the phone. Android targets build with the NDK's CMake toolchain file,
+``armlinux-aarch64`` with Debian's ``g++-aarch64-linux-gnu``, ``x86_64`` (ONNX Runtime only:
+its Paddle-Lite is the pip wheel) with this host's compiler. The output folder holds what
+``deploy`` pushes::
 
-    <out>/<target>/edgeocr-runner
-                   lib/libpaddle_light_api_shared.so
+    <out>/<target>/edgeocr-runner                  (Paddle-Lite; <out>/<target>-onnxruntime/ for ONNX Runtime)
+                   lib/libpaddle_light_api_shared.so   (ONNX Runtime: lib/libonnxruntime.so.1, Android .so)
                    lib/libc++_shared.so            (Android: the NDK's C++ runtime)
-                   build.json                      (target, runtime version, toolchain)
+                   build.json                      (target, runtime name and version, toolchain)
 
 ``host_build`` and ``cross_build_aarch64_linux`` build the same tree without Paddle-Lite:
 the core, its tests and the replay runner, for the tests of this repository.
@@ -30,8 +33,8 @@ from edgeocr import __version__
 from edgeocr.errors import InputError
 from edgeocr.paths import home
 from edgeocr.resources import CHECKOUT, resource_dir
-from edgeocr.runner.elf import ElfError, read_elf
-from edgeocr.runner.runtime_lib import RuntimeLibraryError, library_version
+from edgeocr.runner import ort_release
+from edgeocr.runner.runtime_lib import RuntimeLibraryError, check_built_for, library_version
 from edgeocr.targets import Target, load_target
 from edgeocr.utils.atomic import write_json
 
@@ -45,10 +48,11 @@ CROSS_CXX = "aarch64-linux-gnu-g++"
 BUILD_TIMEOUT_S = 1800
 #: target name -> how it is built
 ANDROID_TARGETS = {"arm64-v8a": "aarch64-linux-android", "armeabi-v7a": "arm-linux-androideabi"}
-LINUX_TARGETS = {"armlinux-aarch64": "cmake/toolchain-aarch64-linux-gnu.cmake"}
+LINUX_TARGETS = {"armlinux-aarch64": "cmake/toolchain-aarch64-linux-gnu.cmake", "x86_64": None}  # None: this host's compiler
+#: runtime -> the runner program CMake builds for it (targets/native/runner/CMakeLists.txt)
+PROGRAMS = {"paddle-lite": RUNNER_BINARY, "onnxruntime": "edgeocr-runner-onnxruntime"}
 
 Log = Callable[[str], None]
-_OS_NAMES = {"android": "Android", "linux": "Linux (glibc)"}
 
 
 class NativeBuildError(InputError):
@@ -174,16 +178,7 @@ def check_lite_release(lite_lib: str | os.PathLike | None, target: Target) -> Li
         raise NativeBuildError(f"--lite-lib {root}: no {cxx.name}/include/paddle_api.h (an incomplete release folder)")
     library = cxx / "lib" / LITE_LIBRARY
     try:
-        elf = read_elf(library)
-    except ElfError as e:
-        raise NativeBuildError(str(e)) from None
-    if elf.arch != target.arch:
-        raise NativeBuildError(f"{library} is built for {elf.arch} ({elf.bits}-bit), but target {target.name} is {target.arch}: "
-                               f"use {target.runtime.release}")
-    if elf.flavour not in (target.os, "unknown"):
-        raise NativeBuildError(f"{library} is built for {_OS_NAMES[elf.flavour]} (it needs {', '.join(elf.needed)}), but "
-                               f"target {target.name} is {_OS_NAMES[target.os]}: use {target.runtime.release}")
-    try:
+        check_built_for(library, target)
         version = library_version(library)
     except RuntimeLibraryError as e:
         raise NativeBuildError(str(e)) from None
@@ -204,35 +199,67 @@ def find_libcxx_shared(ndk: Path, target: Target) -> Path:
     return candidates[0]
 
 
+@dataclass(frozen=True)
+class Toolchain:
+    """How ``target`` is compiled: CMake arguments, the NDK (Android) and the compiler's name."""
+
+    cmake_args: list[str]
+    ndk: Path | None
+    compiler: str
+
+
+def _toolchain(target: Target, ndk: str | os.PathLike | None) -> Toolchain:
+    """The checked toolchain for ``target`` (Android: the NDK at ``ndk``)."""
+    if target.name in ANDROID_TARGETS:
+        root = check_ndk(ndk, target)
+        return Toolchain([f"-DCMAKE_TOOLCHAIN_FILE={root / 'build' / 'cmake' / 'android.toolchain.cmake'}",
+                          f"-DANDROID_ABI={target.abi}", f"-DANDROID_PLATFORM=android-{ANDROID_API}",
+                          "-DANDROID_STL=c++_shared"], root, "android-ndk")
+    toolchain = LINUX_TARGETS[target.name]
+    compiler = CROSS_CXX if toolchain else "g++"
+    if ndk is not None:
+        raise NativeBuildError(f"--ndk is for Android targets; {target.name} builds with {compiler}")
+    _require_tool(compiler, f"apt-get install {'g++-aarch64-linux-gnu' if toolchain else 'g++'}")
+    return Toolchain([f"-DCMAKE_TOOLCHAIN_FILE={native_dir() / toolchain}"] if toolchain else [], None, compiler)
+
+
 def build_runner(target_name: str, out: str | os.PathLike, ndk: str | os.PathLike | None = None,
-                 lite_lib: str | os.PathLike | None = None, jobs: int = 2, log: Log = lambda _: None) -> Path:
-    """Build ``edgeocr-runner`` for ``target_name`` into ``<out>/<target>/`` (see the module doc)."""
-    target = load_target(target_name)
+                 lite_lib: str | os.PathLike | None = None, jobs: int = 2, log: Log = lambda _: None,
+                 runtime: str | None = None, ort_lib: str | os.PathLike | None = None) -> Path:
+    """Build ``edgeocr-runner`` for ``target_name`` on ``runtime`` (default: the target's first)
+    into ``<out>/<target>/`` (ONNX Runtime: ``<out>/<target>-onnxruntime/``; see the module doc)."""
+    target = load_target(target_name, runtime)
     if target.name not in ANDROID_TARGETS and target.name not in LINUX_TARGETS:
         raise NativeBuildError(f"the native runner builds for {', '.join([*ANDROID_TARGETS, *LINUX_TARGETS])}, "
                                f"not {target.name}")
-    if target.name in ANDROID_TARGETS:
-        ndk_root = check_ndk(ndk, target)
-        toolchain_args = [f"-DCMAKE_TOOLCHAIN_FILE={ndk_root / 'build' / 'cmake' / 'android.toolchain.cmake'}",
-                          f"-DANDROID_ABI={target.abi}", f"-DANDROID_PLATFORM=android-{ANDROID_API}",
-                          "-DANDROID_STL=c++_shared"]
-    else:
-        if ndk is not None:
-            raise NativeBuildError(f"--ndk is for Android targets; {target.name} builds with {CROSS_CXX}")
-        ndk_root = None
-        _require_tool(CROSS_CXX, "apt-get install g++-aarch64-linux-gnu")
-        toolchain_args = [f"-DCMAKE_TOOLCHAIN_FILE={native_dir() / LINUX_TARGETS[target.name]}"]
-    release = check_lite_release(lite_lib, target)
-    dest = Path(out) / target.name
+    if target.runtime.library.startswith("python:"):
+        raise NativeBuildError(f"target {target.name}'s {target.runtime.name} runtime is a Python package "
+                               f"({target.runtime.release}) with no library to link: build the ONNX Runtime runner "
+                               "(--runtime onnxruntime)")
+    onnx = target.runtime.name == ort_release.RUNTIME
+    dest = Path(out) / (f"{target.name}-{target.runtime.name}" if onnx else target.name)
     build_dir = dest / "build"
-    _configure_and_build(build_dir, [*toolchain_args, f"-DPADDLE_LITE_DIR={release.cxx_dir}", "-DEDGEOCR_BUILD_TESTS=OFF"],
-                         log, jobs)
+    if onnx:  # the library and an AAR's ABI are checked (and staged) before the NDK: no NDK here, see README
+        try:
+            release = ort_release.prepare(ort_lib, target, build_dir / "onnxruntime")
+        except ort_release.OrtReleaseError as e:
+            raise NativeBuildError(str(e)) from None
+        toolchain = _toolchain(target, ndk)
+        runtime_args = [f"-DONNXRUNTIME_DIR={release.dir}",
+                        f"-DONNXRUNTIME_API_VERSION={ort_release.api_version(target.runtime.version)}"]
+        library, version, source = release.library, release.version, release.source
+    else:
+        toolchain = _toolchain(target, ndk)
+        lite = check_lite_release(lite_lib, target)
+        runtime_args = [f"-DPADDLE_LITE_DIR={lite.cxx_dir}"]
+        library, version, source = lite.library, lite.version, str(lite.library)
+    _configure_and_build(build_dir, [*toolchain.cmake_args, *runtime_args, "-DEDGEOCR_BUILD_TESTS=OFF"], log, jobs)
     (dest / "lib").mkdir(parents=True, exist_ok=True)
-    shutil.copy2(build_dir / "runner" / RUNNER_BINARY, dest / RUNNER_BINARY)
-    shutil.copy2(release.library, dest / "lib" / LITE_LIBRARY)
-    if ndk_root is not None:
-        shutil.copy2(find_libcxx_shared(ndk_root, target), dest / "lib" / LIBCXX)
-    write_json(dest / "build.json", {"target": target.name, "runtime_version": release.version,
-                                     "lite_library": str(release.library), "ndk": str(ndk_root) if ndk_root else None,
-                                     "compiler": "android-ndk" if ndk_root else CROSS_CXX})
+    shutil.copy2(build_dir / "runner" / PROGRAMS[target.runtime.name], dest / RUNNER_BINARY)
+    shutil.copy2(library, dest / "lib" / target.runtime.library)
+    if toolchain.ndk is not None:
+        shutil.copy2(find_libcxx_shared(toolchain.ndk, target), dest / "lib" / LIBCXX)
+    write_json(dest / "build.json", {"target": target.name, "runtime": {"name": target.runtime.name, "version": version},
+                                     "runtime_version": version, "runtime_library": source,
+                                     "ndk": str(toolchain.ndk) if toolchain.ndk else None, "compiler": toolchain.compiler})
     return dest

@@ -127,5 +127,6 @@ class Payload:
 def resolve_payload(bundle: Path | None, models: Path | None) -> Payload:
     """The payload the user chose: exactly one of a bundle and a model set."""
     if (bundle is None) == (models is None):
-        raise InputError("choose what to run: --bundle DIR (Paddle-Lite) or --models DIR (host-only Paddle Inference)")
+        raise InputError("choose what to run: --bundle DIR (made by edgeocr convert) or --models DIR (host-only Paddle "
+                         "Inference)")
     return Payload.of_bundle(Bundle.load(bundle)) if bundle is not None else Payload.models(models)

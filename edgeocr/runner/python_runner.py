@@ -73,7 +73,8 @@ _APPLIED = {"lite": {"threads": False, "power_mode": False}, "onnx": {"threads":
 
 
 def runtime_version(backend: str) -> str:
-    """Version of the runtime ``backend`` runs on (Paddle-Lite's reads like the converter's: ``v2.13-rc``)."""
+    """Version of the runtime ``backend`` runs on, as deploy compares it with a bundle's (Paddle-Lite's
+    reads like the converter's, ``v2.13-rc``; ONNX Runtime's is its release, ``1.23.2``)."""
     if backend == "lite":
         from edgeocr.ocr.backends.lite import runtime_version as lite_version
 
@@ -81,7 +82,7 @@ def runtime_version(backend: str) -> str:
     if backend == "onnx":
         import onnxruntime
 
-        return f"onnxruntime {onnxruntime.__version__}"
+        return onnxruntime.__version__
     import paddle
 
     return f"paddle-inference {paddle.__version__}"
@@ -102,6 +103,20 @@ def _load(options: RunOptions, backend: str, models_dir: str | None) -> tuple[Mo
     if models_dir is None or options.bundle is not None:
         raise ContractError("--backend paddle runs an inference-model set: pass --models DIR (and no --bundle)")
     return ModelSet.from_dir(models_dir), OCRConfig()
+
+
+def default_backend(bundle: str | None, models_dir: str | None) -> str:
+    """The backend that runs what was named: a bundle's runtime's (read from its manifest), else Paddle Inference."""
+    if bundle is None:
+        return "paddle" if models_dir is not None else "lite"
+    from edgeocr.bundle import MANIFEST
+    from edgeocr.ocr.backends import RUNTIME_BACKENDS
+
+    try:
+        runtime = json.loads((Path(bundle) / MANIFEST).read_text(encoding="utf-8"))["target"]["runtime"]["name"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return "lite"  # loading the bundle reports what is wrong with it
+    return RUNTIME_BACKENDS.get(runtime, "lite")
 
 
 def peak_rss_kb() -> int | None:
@@ -180,8 +195,9 @@ def as_runner_error(error: Exception) -> RunnerError:
 def _parser():
     p = build_parser(RUNNER_NAME, "Run PP-OCR on a folder of images and write timings and results as JSON "
                                   "(the edgeocr runner contract).")
-    p.add_argument("--backend", choices=BACKENDS, default="lite",
-                   help="lite: a bundle on the paddlelite runtime; paddle: host-only Paddle Inference on --models")
+    p.add_argument("--backend", choices=BACKENDS, default=None,
+                   help="lite: a Paddle-Lite bundle on the paddlelite runtime; onnx: an ONNX Runtime bundle; paddle: "
+                        "host-only Paddle Inference on --models [default: the bundle's runtime's; paddle with --models]")
     p.add_argument("--models", help="model-set folder for --backend paddle (det/ rec/ [cls/] + dictionary)")
     return p
 
@@ -192,6 +208,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     try:
         args = _parser().parse_args(argv)
+        args.backend = args.backend or default_backend(args.bundle, args.models)
         if args.probe:
             print(json.dumps(probe(args.backend)))
             return 0

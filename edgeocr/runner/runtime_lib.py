@@ -1,11 +1,18 @@
-"""Paddle-Lite runtime libraries for the native runner: finding them and reading their version.
+"""Runtime libraries for the native runner (Paddle-Lite, ONNX Runtime): finding them,
+reading their version, and whether that version runs a bundle.
 
 A Paddle-Lite build stores its release tag (``lite/core/version.h``: ``paddlelite_tag()``)
 as a plain NUL-terminated string such as ``v2.13-rc`` inside the library, and ``opt`` writes
 the same tag into every ``.nb``. So the version of ``libpaddle_light_api_shared.so`` is read
 from the file itself, with no ARM machine needed, and compared with the bundle's converter
 version before anything is pushed: a mismatch is the most common cause of "No kernels
-found" crashes and silently wrong results on phones.
+found" crashes and silently wrong results on phones. It must be equal.
+
+ONNX Runtime stores ``ORT_VERSION`` (what ``GetVersionString()`` returns, e.g. ``1.23.2``)
+the same way. Its Android builds also carry the version of a bundled telemetry SDK (1.3.2),
+so of the ``1.N.M`` strings inside the newest is the runtime's: ORT itself passed 1.3 in
+2020, long before the C API versions a runner requests. ONNX models run on the ONNX Runtime
+they were made for or any newer one, so the library must be at least the bundle's version.
 """
 
 from __future__ import annotations
@@ -16,8 +23,12 @@ from pathlib import Path
 from typing import Sequence
 
 from edgeocr.errors import InputError
+from edgeocr.runner.elf import ElfError, read_elf
+from edgeocr.targets import Target
 
 _TAG = re.compile(rb"(?<=\x00)v\d+\.\d+(?:\.\d+)?(?:-[0-9A-Za-z.]+)?(?=\x00)")
+_ORT_VERSION = re.compile(rb"(?<=\x00)1\.\d+\.\d+(?=\x00)")
+_OS_NAMES = {"android": "Android", "linux": "Linux (glibc)"}
 _HINTS = {
     "libc++_shared.so": "the Android NDK's C++ runtime: sources/cxx-stl/llvm-libc++/libs/<abi>/ "
                         "or toolchains/llvm/prebuilt/*/sysroot/usr/lib/<triple>/",
@@ -28,19 +39,41 @@ class RuntimeLibraryError(InputError):
     """A runtime library is missing, unreadable or of an unknown version."""
 
 
-def library_version(path: str | os.PathLike) -> str:
-    """The Paddle-Lite release tag inside library ``path`` (e.g. ``v2.13-rc``).
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as e:
+        raise RuntimeLibraryError(f"{path}: cannot read runtime library ({e.strerror or e})") from None
+
+
+def version_key(version: str) -> tuple[int, ...]:
+    """``1.23.2`` -> ``(1, 23, 2)``, for comparing ONNX Runtime versions; anything else is an error."""
+    if not re.fullmatch(r"\d+(\.\d+)*", version):
+        raise RuntimeLibraryError(f"{version!r} is not an ONNX Runtime version (like 1.23.2)")
+    return tuple(int(part) for part in version.split("."))
+
+
+def library_version(path: str | os.PathLike, runtime: str = "paddle-lite") -> str:
+    """The version of ``runtime``'s library at ``path`` (Paddle-Lite: ``v2.13-rc``, ONNX Runtime: ``1.23.2``)."""
+    return (_ort_version if runtime == "onnxruntime" else _lite_version)(Path(path))
+
+
+def _ort_version(path: Path) -> str:
+    found = {m.group().decode() for m in _ORT_VERSION.finditer(_read(path))}
+    if not found:
+        raise RuntimeLibraryError(f"{path}: no ONNX Runtime version string (like 1.23.2) inside; not an ONNX Runtime "
+                                  "library?")
+    return max(found, key=version_key)
+
+
+def _lite_version(p: Path) -> str:
+    """The Paddle-Lite release tag inside the library.
 
     Exactly one tag-like NUL-terminated string must be present: none means an untagged
     developer build (its version reads ``branch(commit)``) or not a Paddle-Lite library,
     several mean we cannot tell which one is the runtime's.
     """
-    p = Path(path)
-    try:
-        data = p.read_bytes()
-    except OSError as e:
-        raise RuntimeLibraryError(f"{p}: cannot read runtime library ({e.strerror or e})") from None
-    tags = sorted({m.group().decode() for m in _TAG.finditer(data)})
+    tags = sorted({m.group().decode() for m in _TAG.finditer(_read(p))})
     if not tags:
         raise RuntimeLibraryError(f"{p}: no Paddle-Lite version tag (like v2.13-rc) inside; use a library from a "
                                   "tagged Paddle-Lite release")
@@ -48,6 +81,31 @@ def library_version(path: str | os.PathLike) -> str:
         raise RuntimeLibraryError(f"{p}: several version tags inside ({', '.join(tags)}); cannot tell the runtime "
                                   "version")
     return tags[0]
+
+
+def check_built_for(library: Path, target: Target, label: str | None = None) -> None:
+    """Refuse ``library`` (called ``label`` in messages, e.g. an archive member) when it is not
+    an ELF file for ``target``'s CPU and OS (glibc vs Android, from what it links), naming
+    the release to use instead."""
+    label = label or str(library)
+    try:
+        elf = read_elf(library)
+    except (ElfError, OSError) as e:
+        raise RuntimeLibraryError(str(e).replace(str(library), label)) from None
+    if elf.arch != target.arch:
+        raise RuntimeLibraryError(f"{label} is built for {elf.arch} ({elf.bits}-bit), but target {target.name} is "
+                                  f"{target.arch}: use {target.runtime.release}")
+    if elf.flavour not in (target.os, "unknown"):
+        raise RuntimeLibraryError(f"{label} is built for {_OS_NAMES[elf.flavour]} (it needs {', '.join(elf.needed)}), "
+                                  f"but target {target.name} is {_OS_NAMES[target.os]}: use {target.runtime.release}")
+
+
+def runs_bundle(runtime: str, library: str, bundle: str) -> bool:
+    """Whether ``runtime``'s library of version ``library`` runs a bundle converted for version
+    ``bundle``: Paddle-Lite exactly that version, ONNX Runtime that version or newer."""
+    if runtime == "onnxruntime":
+        return version_key(library) >= version_key(bundle)
+    return library == bundle
 
 
 def find_libraries(names: Sequence[str], search: Sequence[str | os.PathLike]) -> dict[str, Path]:

@@ -1,11 +1,12 @@
 """``edgeocr verify``: run a bundle on real ARM kernels and hold it to the host.
 
 A bundle is verified when it ran on ARM kernels and agreed with the host — not when its file
-holds int8 kernels. So: the native runner, built against the Paddle-Lite ARM Linux library the
-user names, runs the bundle on the emulated arm64 device (``edgeocr.device.emulated``, qemu-
-user) over a small image set, recording every model call; the host then runs the bundle's
-source models (Paddle Inference) on the same images, end to end, and on every recorded model
-input. ``verdict`` judges both; the verdict and its figures go into the bundle's manifest
+holds int8 kernels. So: the native runner of the bundle's runtime, built against that
+runtime's ARM Linux library — Paddle-Lite's, which the user names (it comes from no registry),
+or ONNX Runtime's, fetched from npm at set-up — runs the bundle on the emulated arm64 device
+(``edgeocr.device.emulated``, qemu-user) over a small image set, recording every model call;
+the host then runs the same models (``edgeocr.verify.reference``) on the same images, end to
+end, and on every recorded model input. ``verdict`` judges both; the verdict and its figures go into the bundle's manifest
 (``verification``), which ``inspect`` shows.
 
 The set of images by default (``default_images``) is rendered once into the model home: a
@@ -36,7 +37,8 @@ from edgeocr.ocr.backends.recording import Recording
 from edgeocr.paths import home
 from edgeocr.targets import load_target
 from edgeocr.runner.deploy import DeployRequest, deploy
-from edgeocr.runner.native_build import LiteRelease, build_runner, check_lite_release, native_dir
+from edgeocr.runner import ort_release
+from edgeocr.runner.native_build import build_runner, check_lite_release, native_dir
 from edgeocr.runner.payload import Payload
 from edgeocr.runner.remote import run_remote
 from edgeocr.utils.atomic import atomic_dir, write_json, write_text
@@ -76,7 +78,20 @@ class Verification:
                                      "\n  ".join(self.verdict.failures))
 
 
-def lite_library(lite_lib: str | os.PathLike | None) -> LiteRelease:
+@dataclass(frozen=True)
+class ArmRuntime:
+    """The ARM Linux library a bundle's runtime runs on here, and how ``build_runner`` takes it."""
+
+    name: str
+    version: str
+    library: Path            # the library file (hashed into the runner's cache key)
+    build: dict[str, Any]    # build_runner keyword arguments naming it
+
+    def to_json(self) -> dict[str, str]:
+        return {"name": self.name, "library": str(self.library), "version": self.version}
+
+
+def lite_library(lite_lib: str | os.PathLike | None) -> ArmRuntime:
     """The Paddle-Lite ARM Linux release to build the runner against: ``lite_lib`` or
     ``$EDGEOCR_LITE_LIB``, checked as ``build-runner`` checks it; none is ``CannotVerify``
     saying what is missing."""
@@ -85,43 +100,68 @@ def lite_library(lite_lib: str | os.PathLike | None) -> LiteRelease:
         raise CannotVerify(f"no Paddle-Lite ARM library: pass --lite-lib or set {LITE_LIB_ENV} to a Paddle-Lite "
                            "v2.13-rc ARM Linux armv8 release (its cxx/ folder, with extra ops); nothing was run on ARM "
                            "kernels, so nothing is verified")
-    return check_lite_release(found, load_target(TARGET))
+    release = check_lite_release(found, load_target(TARGET))
+    return ArmRuntime("paddle-lite", release.version, release.library, {"lite_lib": release.cxx_dir})
 
 
-def default_images() -> dict[str, Path]:
-    """The verification images, rendered once (fixed seeds) into the model home."""
+def onnxruntime_library() -> ArmRuntime:
+    """ONNX Runtime's ARM Linux library as ``edgeocr runtimes fetch onnxruntime`` fetched it."""
+    target = load_target(TARGET, runtime="onnxruntime")
+    library = ort_release.NpmRef.parse(target.runtime.release).local() / target.runtime.library
+    if not library.is_file():
+        raise CannotVerify(f"ONNX Runtime's ARM Linux library is not fetched ({library}): run 'edgeocr runtimes fetch "
+                           "onnxruntime' (npm); nothing was run on ARM kernels, so nothing is verified")
+    try:
+        version = ort_release.check_library(library, target)
+    except ort_release.OrtReleaseError as e:
+        raise CannotVerify(str(e)) from None
+    return ArmRuntime("onnxruntime", version, library, {"runtime": "onnxruntime"})
+
+
+def arm_runtime(runtime: str, lite_lib: str | os.PathLike | None) -> ArmRuntime:
+    """The library the runner for bundles of ``runtime`` is built against (``CannotVerify``: none)."""
+    return onnxruntime_library() if runtime == ort_release.RUNTIME else lite_library(lite_lib)
+
+
+def default_images(scenes: int = 6, lines: int = 3) -> dict[str, Path]:
+    """The verification images, rendered once (fixed seeds) into the model home: ``scenes``
+    photo-like scenes (about four text lines each) and ``lines`` single-line images. The
+    default is small enough for ``convert --verify``; an agreement percentage needs more lines
+    than one line in a hundred can move (``benchmarks/arm_agreement.py --scenes 24``)."""
     from edgeocr.data.synth import synthesize
     from edgeocr.ocr.image_io import collect_images
 
-    folder = home() / "verify" / "images"
+    folder = home() / "verify" / ("images" if (scenes, lines) == (6, 3) else f"images-{scenes}-{lines}")
     if not (folder / "done").is_file():
         with atomic_dir(folder, replace=True) as tmp:
-            scenes = synthesize("det", out=tmp / "scenes", count=6, seed=11)
-            lines = synthesize("rec", out=tmp / "lines", count=3, seed=9)
-            for i, path in enumerate([*collect_images(Path(scenes) / "images"), *collect_images(Path(lines) / "images")]):
+            rendered = [synthesize("det", out=tmp / "scenes", count=scenes, seed=11)]
+            if lines:
+                rendered.append(synthesize("rec", out=tmp / "lines", count=lines, seed=9))
+            files = [p for r in rendered for p in collect_images(Path(r) / "images")]
+            for i, path in enumerate(files):
                 shutil.copyfile(path, tmp / f"{i:02d}{path.suffix}")
-            shutil.rmtree(tmp / "scenes")
-            shutil.rmtree(tmp / "lines")
+            for part in ("scenes", "lines"):
+                shutil.rmtree(tmp / part, ignore_errors=True)
             (tmp / "done").write_text("rendered by edgeocr verify\n")
     return {p.name: p for p in sorted(folder.iterdir()) if p.suffix in (".jpg", ".png")}
 
 
-def _sources_key(release: LiteRelease) -> str:
-    """What a built runner depends on: the library and every native source file."""
-    h = hashlib.sha256(sha256_file(release.library).encode())
+def _sources_key(runtime: ArmRuntime) -> str:
+    """What a built runner depends on: the runtime, its library and every native source file."""
+    h = hashlib.sha256(f"{runtime.name}:{sha256_file(runtime.library)}".encode())
     for path in sorted(p for p in native_dir().rglob("*") if p.is_file()):
         h.update(f"{path.relative_to(native_dir())}:{sha256_file(path)}".encode())
     return h.hexdigest()[:16]
 
 
-def native_runner(release: LiteRelease, log: Log) -> tuple[Path, Path]:
-    """The native runner for ARM Linux, built once per library and source state (cached)."""
-    out = home() / "verify" / "runner" / _sources_key(release)
-    runner = out / TARGET / "edgeocr-runner"
-    if not runner.is_file():
-        log(f"building the native runner for {TARGET} against {release.cxx_dir}")
-        build_runner(TARGET, out, lite_lib=release.cxx_dir, log=log)
-    return runner, runner.parent / "lib"
+def native_runner(runtime: ArmRuntime, log: Log) -> tuple[Path, Path]:
+    """The native runner for ARM Linux, built once per runtime library and source state (cached)."""
+    out = home() / "verify" / "runner" / _sources_key(runtime)
+    built = [p for p in out.glob(f"{TARGET}*/edgeocr-runner") if p.is_file()]
+    if not built:
+        log(f"building the native runner for {TARGET} against {runtime.name} {runtime.version} ({runtime.library})")
+        built = [build_runner(TARGET, out, log=log, **runtime.build) / "edgeocr-runner"]
+    return built[0], built[0].parent / "lib"
 
 
 def _check_images(images: Mapping[str, Path]) -> None:
@@ -141,7 +181,7 @@ def verify_bundle(bundle_dir: str | os.PathLike, out: str | os.PathLike | None =
     if bundle.target.arch != "aarch64":
         raise CannotVerify(f"{bundle.path}: bundle is for {bundle.target.name}; verification runs arm64 bundles "
                            f"(the emulated device is aarch64)")
-    release = lite_library(lite_lib)
+    release = arm_runtime(bundle.runtime, lite_lib)
     images = dict(images or default_images())
     _check_images(images)
     reference = reference_models(bundle)  # fail before the slow part when the host side cannot be run
@@ -171,8 +211,7 @@ def verify_bundle(bundle_dir: str | os.PathLike, out: str | os.PathLike | None =
         "passed": verdict.passed,
         "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "device": f"{device.name}: {device.latency_note}",
-        "runtime": {"name": bundle.runtime, "library": str(release.cxx_dir), "version": release.version,
-                    "runner": str(runner)},
+        "runtime": {**release.to_json(), "runner": str(runner)},
         "images": len(images),
         "end_to_end": {k: e2e[k] for k in ("host_lines", "device_lines", "same_text", "text_agreement",
                                            "box_agreement", "max_box_diff_px")},
@@ -193,7 +232,7 @@ def report_markdown(bundle: Path, record: Mapping[str, Any]) -> str:
             for t, a in record["models"].items()]
     e2e = record["end_to_end"]
     lines = [f"# edgeocr verify: {bundle}", "",
-             f"**{'PASSED' if record['passed'] else 'FAILED'}** — {record['device']}; Paddle-Lite "
+             f"**{'PASSED' if record['passed'] else 'FAILED'}** — {record['device']}; {record['runtime']['name']} "
              f"{record['runtime']['version']} ({record['runtime']['library']}); {record['images']} images.", "",
              f"End to end: {e2e['same_text']} of {max(e2e['host_lines'], e2e['device_lines'])} lines read as on the host "
              f"(text {e2e['text_agreement']:.2%}, boxes within 1 px {e2e['box_agreement']:.2%}).", "",

@@ -237,3 +237,39 @@ def test_each_bundle_file_is_hashed_once_per_bench(x86_bundle, one_page, tmp_pat
     assert result.devices[0].error is None
     files = json.loads((x86_bundle / "manifest.json").read_text())["files"]
     assert sorted(h for h in hashed if h in files) == sorted(files)
+
+
+def test_several_bundles_side_by_side(x86_bundle: Path, pulled_models, bench_labels: Path, tmp_path: Path) -> None:
+    """Paddle-Lite and ONNX Runtime bundles of the same models on the same device and data: one
+    table, ratios against the first, each bundle's own result folder, parity with the host."""
+    from edgeocr.convert.bundle import convert_bundle
+    from edgeocr.targets import load_target
+
+    ort_bundle = convert_bundle(pulled_models, load_target("x86_64", runtime="onnxruntime"), tmp_path / "ort").path
+    out = tmp_path / "out"
+    res = bench("--local", "--bundle", str(x86_bundle), "--bundle", str(ort_bundle), "--data",
+                str(bench_labels), "--threads", "1", *QUICK, "--workdir", str(tmp_path / "work"), "--out", str(out))
+    assert res.exit_code == 0, f"{res.output}\n{res.exception!r}"
+    lite, ort = (result_of(out / f"{i}-{b.name}", "local") for i, b in ((1, x86_bundle), (2, ort_bundle)))
+    assert lite["stamp"]["runner"]["backend"] == "lite" and ort["stamp"]["runner"]["backend"] == "onnx"
+    assert ort["stamp"]["host_reference"]["backend"] == "onnx"
+    assert ort["configs"][0]["parity"]["text_agreement"] == 1.0
+    report = json.loads((out / "report.json").read_text())
+    rows = report["rows"]
+    assert [r["runtime"].split()[0] for r in rows] == ["paddle-lite", "onnxruntime"]
+    assert rows[0]["speedup"] == 1.0 and rows[1]["speedup"] > 0 and rows[1]["accuracy"] == rows[0]["accuracy"]
+    assert "onnxruntime" in (out / "report.md").read_text() and "speedup" in res.output
+
+
+def test_several_bundles_need_one_runner_per_runtime(x86_bundle: Path, ort_armlinux_bundle: Path, one_page: Path,
+                                                     tmp_path: Path) -> None:
+    runners = []
+    for name in ("a", "b"):
+        runner = tmp_path / name / "edgeocr-runner"
+        runner.parent.mkdir()
+        runner.write_bytes(b"\x7fELF")
+        (runner.parent / "build.json").write_text(json.dumps({"runtime": {"name": "paddle-lite"}}))
+        runners += ["--runner-bin", str(runner)]
+    res = bench("--local", "--bundle", str(x86_bundle), "--bundle", str(ort_armlinux_bundle), "--images", str(one_page),
+                *runners, "--no-parity", *QUICK, "--out", str(tmp_path / "out"))
+    assert res.exit_code != 0 and "2 of the --runner-bin runners are built for its paddle-lite runtime" in str(res.exception)

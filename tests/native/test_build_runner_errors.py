@@ -1,17 +1,20 @@
-"""``edgeocr build-runner`` refuses, before compiling anything, an NDK or Paddle-Lite
-library it cannot build a working runner with, and says what to use instead. The wrong
-libraries here are real ELF files made by this machine's compilers."""
+"""``edgeocr build-runner`` refuses, before compiling anything, an NDK, Paddle-Lite or ONNX
+Runtime library (or AAR) it cannot build a working runner with, and says what to use
+instead. The wrong libraries here are real ELF files made by this machine's compilers."""
 
 from __future__ import annotations
 
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
 
 from edgeocr.targets import load_target
-from edgeocr.runner.native_build import MIN_NDK_MAJOR, NativeBuildError, build_runner
+from edgeocr.runner.native_build import CROSS_CXX, MIN_NDK_MAJOR, NativeBuildError, build_runner
+
+CROSS = CROSS_CXX.replace("g++", "gcc")
 
 
 def fake_ndk(root: Path, revision: str) -> Path:
@@ -101,3 +104,73 @@ def test_cli_prints_one_line_and_fails(tmp_path):
                            "--out", str(tmp_path / "out")], capture_output=True, text=True, timeout=120)
     assert proc.returncode != 0
     assert proc.stderr.strip().startswith("edgeocr: error: target arm64-v8a is Android: pass --ndk PATH")
+
+
+# -- ONNX Runtime ------------------------------------------------------------------------------
+
+
+def ort_library(path: Path, compiler: str, version: str) -> Path:
+    """A real shared object built by ``compiler`` that carries ``version`` as ONNX Runtime's
+    version string; ``-nostdlib`` leaves it needing no library, like no C library in particular."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    source = path.with_name(f"{path.name}.c")
+    source.write_text(f'__attribute__((used)) const char edgeocr_ort_version[] = "{version}";\n')
+    subprocess.run([compiler, "-shared", "-fPIC", "-nostdlib", "-o", str(path), str(source)], check=True, timeout=120)
+    return path
+
+
+def ort_aar(path: Path, libraries: dict[str, Path]) -> Path:
+    """An Android AAR layout: jni/<abi>/libonnxruntime.so per ``libraries`` entry, and the C API header."""
+    with zipfile.ZipFile(path, "w") as aar:
+        aar.writestr("headers/onnxruntime_c_api.h", "// the C API\n")
+        aar.writestr("classes.jar", b"")
+        for abi, library in libraries.items():
+            aar.write(library, f"jni/{abi}/libonnxruntime.so")
+    return path
+
+
+def test_onnx_runtime_library_of_the_wrong_cpu(tmp_path):
+    x86 = ort_library(tmp_path / "x86" / "libonnxruntime.so.1", "gcc", "1.23.2")
+    message = build_error(tmp_path, "armlinux-aarch64", runtime="onnxruntime", ort_lib=x86)
+    assert message.startswith(f"{x86} is built for x86_64 (64-bit), but target armlinux-aarch64 is aarch64: use "
+                              "npm:onnxruntime-node@1.23.2:bin/napi-v6/linux/arm64")
+
+
+def test_onnx_runtime_library_older_than_the_target(tmp_path):
+    old = ort_library(tmp_path / "old" / "lib" / "libonnxruntime.so.1", CROSS, "1.22.0")
+    message = build_error(tmp_path, "armlinux-aarch64", runtime="onnxruntime", ort_lib=old.parent.parent)
+    assert f"{old} is ONNX Runtime 1.22.0, older than 1.23.2, the version armlinux-aarch64 bundles are made for" in message
+    (tmp_path / "nothing").mkdir()
+    assert "no libonnxruntime.so.1 or libonnxruntime.so in it" in build_error(
+        tmp_path, "armlinux-aarch64", runtime="onnxruntime", ort_lib=tmp_path / "nothing")
+
+
+def test_aar_without_the_abi(tmp_path):
+    aar = ort_aar(tmp_path / "onnxruntime.aar", {"x86_64": ort_library(tmp_path / "x86.so", "gcc", "1.29.0")})
+    message = build_error(tmp_path, "arm64-v8a", runtime="onnxruntime", ort_lib=aar)
+    assert message == (f"{aar}: no jni/arm64-v8a/libonnxruntime.so inside; the AAR has the ABIs x86_64, not arm64-v8a "
+                       "(target arm64-v8a)")
+
+
+def test_aar_is_unpacked_then_the_ndk_is_asked_for(tmp_path):
+    """No NDK here: the AAR's library and headers are checked and staged, then the NDK is the seam."""
+    arm64 = ort_library(tmp_path / "arm64.so", CROSS, "1.29.0")
+    aar = ort_aar(tmp_path / "onnxruntime.aar", {"arm64-v8a": arm64})
+    with pytest.raises(NativeBuildError, match="target arm64-v8a is Android: pass --ndk PATH"):
+        build_runner("arm64-v8a", tmp_path / "out", runtime="onnxruntime", ort_lib=aar)
+    staged = tmp_path / "out" / "arm64-v8a-onnxruntime" / "build" / "onnxruntime"
+    assert (staged / "lib" / "libonnxruntime.so").read_bytes() == arm64.read_bytes()
+    assert (staged / "include" / "onnxruntime_c_api.h").is_file()
+
+
+def test_onnx_runtime_not_fetched(tmp_path, monkeypatch):
+    monkeypatch.setenv("EDGEOCR_HOME", str(tmp_path / "empty home"))
+    message = build_error(tmp_path, "x86_64", runtime="onnxruntime")
+    assert "ONNX Runtime 1.23.2 for x86_64 (npm:onnxruntime-node@1.23.2:bin/napi-v6/linux/x64) is not fetched: run " \
+           "'edgeocr runtimes fetch onnxruntime'" in message
+
+
+def test_x86_64_has_no_paddle_lite_library_to_link(tmp_path):
+    message = build_error(tmp_path, "x86_64")
+    assert "x86_64's paddle-lite runtime is a Python package (pip install paddlelite==2.13rc0)" in message
+    assert "--runtime onnxruntime" in message

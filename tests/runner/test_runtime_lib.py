@@ -1,6 +1,7 @@
-"""Runtime libraries of the native runner: the version is read from the library file itself
-(fabricated files, and the real Paddle-Lite library of the pip wheel), and missing
-libraries are named together with where to get them."""
+"""Runtime libraries of the native runner (Paddle-Lite, ONNX Runtime): the version is read
+from the library file itself (fabricated files, and the real libraries of the pip wheels),
+missing libraries are named together with where to get them, and each runtime's rule says
+which library versions run a bundle."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from edgeocr.runner.runtime_lib import RuntimeLibraryError, find_libraries, library_version
+from edgeocr.runner.runtime_lib import RuntimeLibraryError, find_libraries, library_version, runs_bundle
 
 ELF = b"\x7fELF\x02\x01\x01" + bytes(64)
 
@@ -51,3 +52,28 @@ def test_libraries_are_found_in_files_and_folders(tmp_path: Path) -> None:
         find_libraries(names, [tmp_path / "release"])
     with pytest.raises(RuntimeLibraryError, match="looked in nowhere"):
         find_libraries(names, [])
+
+
+def test_onnx_runtime_version_is_the_newest_inside(tmp_path: Path) -> None:
+    """Android builds also carry their telemetry SDK's version (1.3.2): the runtime's is the newest."""
+    f = lib(tmp_path / "libonnxruntime.so", b"DeviceInfo.Class", b"1.3.2", b"'node_id' argument is NULL", b"1.29.0",
+            b"3.53.1", b"x1.30.0")
+    assert library_version(f, "onnxruntime") == "1.29.0"
+    with pytest.raises(RuntimeLibraryError, match="no ONNX Runtime version string"):
+        library_version(lib(tmp_path / "other.so", b"v2.13-rc"), "onnxruntime")
+
+
+def test_the_real_onnx_runtime_library_reports_its_version() -> None:
+    import onnxruntime
+
+    capi = Path(onnxruntime.__file__).parent / "capi"
+    [library] = capi.glob("libonnxruntime.so.*")
+    assert library_version(library, "onnxruntime") == onnxruntime.__version__
+
+
+def test_which_library_versions_run_a_bundle() -> None:
+    assert runs_bundle("paddle-lite", "v2.13-rc", "v2.13-rc") and not runs_bundle("paddle-lite", "v2.13", "v2.13-rc")
+    assert runs_bundle("onnxruntime", "1.23.2", "1.23.2") and runs_bundle("onnxruntime", "1.29.0", "1.23.2")
+    assert runs_bundle("onnxruntime", "1.23.10", "1.23.2") and not runs_bundle("onnxruntime", "1.22.9", "1.23.2")
+    with pytest.raises(RuntimeLibraryError, match="'onnxruntime 1.23.2' is not an ONNX Runtime version"):
+        runs_bundle("onnxruntime", "onnxruntime 1.23.2", "1.23.2")

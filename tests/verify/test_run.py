@@ -2,7 +2,9 @@
 kernels, and verify says so without claiming anything. With one (``$EDGEOCR_LITE_LIB``: built
 from Paddle-Lite's public source by hand, never in CI) the bundle runs on the emulated arm64
 board and is held to the host: the float bundle passes, and the classifier with an int8 head —
-what ``make demo`` made before the fix — fails naming cls."""
+what ``make demo`` made before the fix — fails naming cls. ONNX Runtime bundles run on ONNX
+Runtime's own ARM Linux library (fetched from npm at set-up), so CI verifies those on real ARM
+kernels: float and int8."""
 
 from __future__ import annotations
 
@@ -74,6 +76,7 @@ def test_an_int8_classifier_head_fails_and_names_cls(pulled_models, few_images, 
                                                     monkeypatch) -> None:
     from edgeocr.compress import job
     from edgeocr.convert import bundle as bundle_writer
+    from edgeocr.convert.runtimes import paddle_lite
     from edgeocr.models.modelset import ModelSet
     from edgeocr.targets import load_target
     from tests.compress.conftest import small
@@ -81,7 +84,7 @@ def test_an_int8_classifier_head_fails_and_names_cls(pulled_models, few_images, 
     monkeypatch.setenv("EDGEOCR_EMULATED_ROOT", str(emulated_root_dir))
     out = tmp_path / "cls-pact-head-int8"
     job.quantize("cls", small("cls", "pact", steps=1).override("quant", skip_layers=[]), out)
-    monkeypatch.setattr(bundle_writer, "int8_fc_with_a_row_per_image", lambda desc: [])  # the guard convert now has
+    monkeypatch.setattr(paddle_lite, "_refuse_int8_fc_per_image", lambda *_: None)  # the guard convert now has
     bundle = bundle_writer.convert_bundle(ModelSet.load("ppocrv2", cls_model=out), load_target("armlinux-aarch64"),
                                           tmp_path / "bundle").path
     res = CliRunner().invoke(cli, ["verify", str(bundle), "--images", str(few_images), "--out", str(tmp_path / "v")])
@@ -97,3 +100,41 @@ def test_convert_verifies_only_when_it_can_and_says_so(pulled_models, tmp_path, 
     asked = CliRunner().invoke(cli, ["convert", "--target", "armlinux-aarch64", "--out", str(tmp_path / "b"), "--verify"])
     assert isinstance(asked.exception, CannotVerify) and "cannot verify: no Paddle-Lite ARM library" in str(asked.exception)
     assert (tmp_path / "b" / "manifest.json").is_file()  # the bundle itself was written
+
+
+@pytest.fixture(scope="module")
+def ort_fetched() -> None:
+    from edgeocr.verify.run import onnxruntime_library
+
+    try:
+        onnxruntime_library()
+    except CannotVerify as e:
+        pytest.skip(str(e))
+
+
+@pytest.mark.parametrize("variant", ["float", "int8"])
+def test_an_onnxruntime_bundle_is_verified_on_arm_kernels(variant, ort_fetched, pulled_models, few_images,
+                                                         emulated_root_dir, tmp_path, monkeypatch) -> None:
+    """The ONNX Runtime runner on ONNX Runtime's real aarch64 library, on the emulated board, against
+    host ONNX Runtime on the very same .onnx files: float end to end equal, int8 within verify's thresholds."""
+    from edgeocr.convert.bundle import convert_bundle
+    from edgeocr.convert.runtimes.onnxruntime import OnnxRuntimeConverter
+    from edgeocr.convert.runtimes.ort_quantize import calibration_inputs
+    from edgeocr.models.charset import load_charset
+    from edgeocr.targets import load_target
+
+    monkeypatch.setenv("EDGEOCR_EMULATED_ROOT", str(emulated_root_dir))
+    converter = None
+    if variant == "int8":
+        charset = load_charset(pulled_models.dict_path)
+        converter = OnnxRuntimeConverter({"rec": calibration_inputs("rec", "synth", charset)[:2]})
+    bundle = convert_bundle(pulled_models, load_target("armlinux-aarch64", runtime="onnxruntime"), tmp_path / variant,
+                            converter=converter).path
+    res = CliRunner().invoke(cli, ["verify", str(bundle), "--images", str(few_images), "--out", str(tmp_path / "v")])
+    assert res.exit_code == 0, f"{res.output}\n{res.exception!r}"
+    record = json.loads((tmp_path / "v" / "verify.json").read_text())
+    assert record["runtime"]["name"] == "onnxruntime" and record["runtime"]["version"] == "1.23.2"
+    assert record["passed"] and record["end_to_end"]["text_agreement"] == 1.0
+    assert record["quantized"]["rec"] is (variant == "int8")
+    shown = CliRunner().invoke(cli, ["inspect", str(bundle)])
+    assert "ARM verification: PASSED" in shown.output and "onnxruntime 1.23.2" in shown.output

@@ -5,7 +5,8 @@
 
 int main(int argc, char** argv) {
   edgeocr::RunnerBackend backend;
-  backend.name = "paddle-lite";
+  backend.name = edgeocr::kPaddleLite;
+  backend.runtime = edgeocr::kPaddleLite;
   backend.probe_version = edgeocr::lite_library_version;
   backend.create = [](const edgeocr::Bundle& bundle, const edgeocr::RunnerOptions& o) {
     return edgeocr::create_lite_inference(bundle, edgeocr::LiteSettings{o.threads, o.power_mode});

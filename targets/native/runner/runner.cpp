@@ -148,6 +148,7 @@ Json run(const RunnerOptions& o, const RunnerBackend& backend) {
   // contract's "load every model + one blank inference each", i.e. creating the inference
   // and the pipeline, whose constructor runs the blank inferences.
   const Bundle bundle = load_bundle(*o.bundle);
+  if (!backend.runtime.empty()) check_bundle_runtime(bundle, backend.runtime);  // before its models reach the runtime
   Dictionary dictionary = Dictionary::load(bundle.dictionary_path);
   work_begin(EDGEOCR_WORK_INIT, 0);  // work markers (edgeocr/work_marker.h) enclose the timers
   const auto start = Clock::now();

@@ -17,6 +17,7 @@ namespace edgeocr {
 
 struct RunnerBackend {
   std::string name;                       // runner.backend in the result, e.g. "paddle-lite"
+  std::string runtime;                    // the bundles it runs (manifest target.runtime.name); empty: any (replay)
   std::set<std::string> extra_options;    // backend-specific "--name VALUE" options
   std::function<std::string()> probe_version;  // runtime version for --probe (no model loaded)
   std::function<std::unique_ptr<Inference>(const Bundle&, const RunnerOptions&)> create;

@@ -16,7 +16,7 @@ std::string make_bundle() {
     hashes.set(name, sha256_hex(data));
   }
   check::write_file(dir + "/config.json", R"({"models": {"det": "det.nb", "rec": "rec.nb"}, "dictionary": "keys.txt", "ocr": {}})");
-  Json manifest = Json::parse(R"({"format": "edgeocr-bundle/1", "target": {"name": "arm64-v8a"}, "converter": {"version": "v2.13-rc"}})");
+  Json manifest = Json::parse(R"({"format": "edgeocr-bundle/1", "target": {"name": "arm64-v8a", "runtime": {"name": "paddle-lite"}}, "converter": {"version": "v2.13-rc"}})");
   manifest.set("files", hashes);
   check::write_file(dir + "/manifest.json", manifest.dump());
   return dir;

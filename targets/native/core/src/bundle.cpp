@@ -1,8 +1,10 @@
 #include "edgeocr/bundle.h"
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 #include <sys/stat.h>
+#include <vector>
 
 #include "edgeocr/error.h"
 #include "edgeocr/sha256.h"
@@ -59,7 +61,9 @@ Bundle load_bundle(const std::string& dir, bool verify_hashes) {
     throw Error(codes::kModel, manifest_path + ": unknown bundle format (expected " + kFormat + ")");
   b.converter_version = text(field(field(manifest, "converter", manifest_path), "version", manifest_path),
                              "converter.version", manifest_path);
-  b.target = text(field(field(manifest, "target", manifest_path), "name", manifest_path), "target.name", manifest_path);
+  const Json& target = field(manifest, "target", manifest_path);
+  b.target = text(field(target, "name", manifest_path), "target.name", manifest_path);
+  b.runtime = text(field(field(target, "runtime", manifest_path), "name", manifest_path), "target.runtime.name", manifest_path);
 
   const Json& models = field(config, "models", config_path);
   for (Model m : {Model::Det, Model::Cls, Model::Rec}) {
@@ -87,11 +91,44 @@ Bundle load_bundle(const std::string& dir, bool verify_hashes) {
   return b;
 }
 
+void check_bundle_runtime(const Bundle& bundle, const std::string& runtime) {
+  if (bundle.runtime == runtime) return;
+  throw Error(codes::kRuntime, bundle.dir + "/manifest.json: the bundle is for the " + bundle.runtime + " runtime (target " +
+                                   bundle.target + "), but this runner runs " + runtime + "; use a " + bundle.runtime +
+                                   " runner (edgeocr build-runner --runtime " + bundle.runtime + ") or convert for " + runtime +
+                                   " (edgeocr convert --runtime " + runtime + ")");
+}
+
 void check_runtime_version(const Bundle& bundle, const std::string& runtime_version) {
+  if (bundle.runtime == kOnnxRuntime) {
+    if (version_at_least(runtime_version, bundle.converter_version)) return;
+    throw Error(codes::kRuntime, bundle.dir + ": converted for ONNX Runtime " + bundle.converter_version + " but the library is " +
+                                     runtime_version + "; use ONNX Runtime " + bundle.converter_version +
+                                     " or newer, or re-convert the bundle for " + runtime_version);
+  }
   if (bundle.converter_version == runtime_version) return;
   throw Error(codes::kRuntime, bundle.dir + ": converted by opt " + bundle.converter_version + " but the Paddle-Lite runtime is " +
                                    runtime_version + "; use the " + bundle.converter_version +
                                    " library or re-convert the bundle with the runtime's opt");
+}
+
+bool version_at_least(const std::string& version, const std::string& minimum) {
+  // dotted decimal numbers, compared number by number; anything else is not a version
+  const auto numbers = [](const std::string& v) {
+    std::vector<long> parts;
+    size_t start = 0;
+    while (true) {
+      const size_t dot = v.find('.', start);
+      const std::string part = v.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+      if (part.empty() || part.find_first_not_of("0123456789") != std::string::npos)
+        throw Error(codes::kRuntime, "\"" + v + "\" is not a version number (like 1.23.2)");
+      parts.push_back(std::stol(part));
+      if (dot == std::string::npos) return parts;
+      start = dot + 1;
+    }
+  };
+  const std::vector<long> have = numbers(version), need = numbers(minimum);
+  return !std::lexicographical_compare(have.begin(), have.end(), need.begin(), need.end());
 }
 
 }  // namespace edgeocr
