@@ -177,7 +177,8 @@ def _counted(bundle, out: Path, runner: Path, libs: Path, images: dict) -> dict:
 def _save(args, rows: list[dict], library: Path, images: dict, counted: dict) -> None:
     from edgeocr.utils.atomic import write_json
 
-    write_json(args.json, {"rows": rows, "library": str(library), "images": len(images), "counted_images": len(counted),
+    write_json(args.json, {"rows": rows, "runtime": args.runtime, "library": str(library), "images": len(images),
+                           "counted_images": len(counted),
                            "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
                            "command": shlex.join(["python", *sys.argv]),
                            "device": "qemu-arm64 (qemu-user, Debian arm64 user space); counts: aarch64 instructions, "

@@ -11,13 +11,16 @@ Variants (each an ``edgeocr convert`` bundle of the pulled PP-OCRv2 set):
 - ``ort int8 (static det+rec)``: ONNX Runtime's own static QDQ quantization of det and rec,
   calibrated on the training renders (``--ort-quantize``).
 
-ARM instruction counts per image come from ``edgeocr bench --emulated`` (issue 8's emulated
-board) and are not measured by this script. Writes ``benchmarks/results/runtimes.json``.
+ARM work (aarch64 instructions per image and per stage, threads 1, on the emulated board with
+each runtime's real ARM library) is measured by ``benchmarks/arm_agreement.py`` — which also
+verifies each bundle against the host — and joined in from its JSON files (``--arm``, one per
+runtime). Writes ``benchmarks/results/runtimes.json``.
 
     edgeocr data synth --kind det --count 12 --seed 13 --out out/sample/det-eval   # held out (make sample: the rest)
     python benchmarks/runtimes.py --rec-ptq out/cmp/rec-ptq --calib out/sample/rec/labels.txt \\
         --calib-det out/sample/det/labels.txt --rec-eval out/sample/rec-eval/labels.txt \\
-        --det-eval out/sample/det-eval/labels.txt
+        --det-eval out/sample/det-eval/labels.txt --arm benchmarks/results/arm_agreement.json \
+        --arm benchmarks/results/arm_agreement_onnxruntime.json
 """
 
 from __future__ import annotations
@@ -42,6 +45,23 @@ from edgeocr.ocr.system import TextSystem
 from edgeocr.targets import load_target
 from edgeocr.utils.atomic import write_json
 from edgeocr.utils.table import markdown_table
+
+
+#: host variant -> (runtime, arm_agreement variant) whose ARM figures it takes
+ARM_VARIANTS = {"lite float": ("paddle-lite", "float"), "lite int8 (PTQ rec)": ("paddle-lite", "rec-ptq"),
+                "ort float": ("onnxruntime", "float")}
+
+
+def arm_figures(files: list[Path]) -> dict[tuple[str, str], dict]:
+    """(runtime, variant) -> its arm_agreement row, from the given JSON files."""
+    import json
+
+    found = {}
+    for path in files:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        for row in data["rows"]:
+            found[(data.get("runtime", "paddle-lite"), row["variant"])] = row
+    return found
 
 
 def bundles(models: ModelSet, rec_ptq: Path, calib: dict[str, str], out: Path) -> dict[str, dict]:
@@ -84,6 +104,7 @@ def main() -> None:
     ap.add_argument("--calib-det", required=True, help="det label file (or synth) for ONNX Runtime's det calibration")
     ap.add_argument("--rec-eval", required=True, help="held-out rec label file")
     ap.add_argument("--det-eval", required=True, help="held-out det label file")
+    ap.add_argument("--arm", type=Path, action="append", default=[], help="arm_agreement.py JSON (repeatable)")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--out", type=Path, default=Path("out/bench-runtimes"))
@@ -112,12 +133,22 @@ def main() -> None:
     images = [read_image(det_labels.image_path(s)) for s in det_labels.samples]
     print("host latency: interleaved repeats", file=sys.stderr)
     lat = latency_ms(systems, images, args.repeats)
+    arm = arm_figures(args.arm)
     for row in rows:
         row["host ms/image (p50)"] = lat.get(row["variant"])
-    columns = ["variant", "runtime", "int8 models", "MB", "rec line acc", "e2e hmean", "host ms/image (p50)",
+        key = ARM_VARIANTS.get(row["variant"], ("onnxruntime", "ort-int8") if row["variant"].startswith("ort int8")
+                               else None)
+        figures = arm.get(key, {}) if key else {}
+        row["ARM verified"] = figures.get("passed")
+        for stage in ("det_infer", "cls", "rec"):
+            row[f"ARM {stage} Minsn"] = figures.get(f"{stage}_minsn")
+        row["ARM Minsn/image"] = figures.get("minsn_per_image")
+    columns = ["variant", "runtime", "int8 models", "MB", "rec line acc", "e2e hmean", "ARM verified",
+               "ARM det_infer Minsn", "ARM cls Minsn", "ARM rec Minsn", "ARM Minsn/image", "host ms/image (p50)",
                "accuracy on"]
     print(markdown_table(rows, columns))
     write_json(args.json, {"command": " ".join(sys.argv), "threads": args.threads, "repeats": args.repeats,
+                           "arm": [str(a) for a in args.arm],
                            "rec_eval": args.rec_eval, "det_eval": args.det_eval, "rows": rows})
 
 

@@ -283,6 +283,9 @@ def deploy(device: Device, request: DeployRequest, log: Log = lambda _: None) ->
     if not posixpath.isabs(workdir):
         raise DeployError(f"{device.name}: work folder {workdir!r} must be an absolute path")
     native = request.runner_bin is not None
+    if native and set(workdir) & set(":;"):
+        raise DeployError(f"{device.name}: work folder {workdir!r} has ':' or ';', which split LD_LIBRARY_PATH: the "
+                          "native runner would not find its runtime library there; choose another --workdir")
     if not native and request.runtime_libs:
         raise DeployError("--runtime-lib is for the native runner (--runner-bin); the Python runner uses the "
                           "device's paddlelite package")

@@ -18,8 +18,11 @@ from __future__ import annotations
 
 import hashlib
 import os
+import posixpath
 import shlex
 import shutil
+import tempfile
+import uuid
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -188,7 +191,37 @@ def verify_bundle(bundle_dir: str | os.PathLike, out: str | os.PathLike | None =
     device = device or EmulatedDevice()
     runner, libs = native_runner(release, log)
     out = Path(out) if out is not None else bundle.path.with_name(bundle.path.name + ".verify")
-    deployment = deploy(device, DeployRequest(Payload.of_bundle(bundle), runner, (libs,)), log)
+    with tempfile.TemporaryDirectory(prefix="edgeocr-verify-") as tmp:
+        images = lossless_copies(images, Path(tmp))
+        workdir = posixpath.join(device.workdir, f"verify-{os.getpid()}-{uuid.uuid4().hex[:8]}")
+        try:
+            deployment = deploy(device, DeployRequest(Payload.of_bundle(bundle), runner, (libs,), workdir=workdir), log)
+            arm, local_record = _run_on_arm(device, deployment, images, out, log)
+        finally:
+            device.shell(f"rm -rf -- {shlex.quote(workdir)}", timeout=120)
+        log(f"host reference: {reference[1].name} on the {reference[0]} backend")
+        host = host_reference(bundle, images, MODE)
+    return _judged(bundle, images, device, release, runner, reference, arm, host, local_record, out)
+
+
+def lossless_copies(images: Mapping[str, Path], folder: Path) -> dict[str, Path]:
+    """``images`` decoded once here and written as PNG into ``folder``: the device and the host then
+    read the very same pixels. (JPEG decoders differ: the runner's stb_image and OpenCV's
+    libjpeg-turbo give pixels a few grey levels apart, which moves boxes by a pixel or two —
+    a difference of decoders, not of the runtime's kernels that verify is about.)"""
+    out = {}
+    for name, path in images.items():
+        image = cv2.imread(str(path), cv2.IMREAD_COLOR)
+        target = folder / (name if name.lower().endswith(".png") else f"{name}.png")
+        if not cv2.imwrite(str(target), image):
+            raise InputError(f"{path}: cannot be written as PNG for the verification")
+        out[target.name] = target
+    return out
+
+
+def _run_on_arm(device: EmulatedDevice, deployment, images: Mapping[str, Path], out: Path,
+                log: Log) -> tuple[dict[str, Any], Path]:
+    """Run ``images`` through the deployed runner, recording every model call; (result, local record folder)."""
     push_folder(device, deployment.workdir, "verify-images", images, log)
     record = deployment.path("verify-record")
     device.shell(f"rm -rf -- {shlex.quote(record)} && mkdir -p -- {shlex.quote(record)}", check=True, timeout=120)
@@ -199,9 +232,14 @@ def verify_bundle(bundle_dir: str | os.PathLike, out: str | os.PathLike | None =
     local_record = out / "record"
     shutil.rmtree(local_record, ignore_errors=True)
     device.pull(record, local_record, timeout=600)
-    log(f"host reference: {reference[1].name} on the {reference[0]} backend")
-    host = host_reference(bundle, images, MODE)
-    e2e = parity(host["images"], arm["images"], f"{device.name}:{options.out}")
+    return arm, local_record
+
+
+def _judged(bundle: Bundle, images: Mapping[str, Path], device: EmulatedDevice, release: ArmRuntime, runner: Path,
+            reference: tuple[str, Any], arm: Mapping[str, Any], host: Mapping[str, Any], local_record: Path,
+            out: Path) -> Verification:
+    """Compare, judge, and record the verdict (``verify.json``, ``verify.md``, the bundle's manifest)."""
+    e2e = parity(host["images"], arm["images"], f"{device.name} run")
     host_backend = create_backend(*reference, threads=os.cpu_count() or 1)
     models = compare_outputs(Recording.load(local_record), host_backend.infer, bundle.config,
                              load_charset(bundle.dict_path))

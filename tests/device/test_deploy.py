@@ -137,7 +137,12 @@ def test_native_refusals_come_before_the_device_is_touched(phone, arm_bundle, x8
         deploy(device, DeployRequest(Payload.of_bundle(Bundle.load(x86_bundle)), runner, (libs,)))
     with pytest.raises(DeployError, match="--runtime-lib is for the native runner"):
         deploy(device, DeployRequest(Payload.of_bundle(Bundle.load(arm_bundle)), runtime_libs=(libs,)))
-    assert not (tmp_path / "w").exists()
+    runner, libs = fake_native(tmp_path / "native")
+    for odd in ("a:b", "a;b"):
+        with pytest.raises(DeployError, match="has ':' or ';', which split LD_LIBRARY_PATH"):
+            deploy(device, DeployRequest(Payload.of_bundle(Bundle.load(arm_bundle)), runner, (libs,),
+                                         workdir=str(tmp_path / odd)))
+    assert not (tmp_path / "w").exists() and not (tmp_path / "a:b").exists()
 
 
 def test_model_sets_stay_on_this_host(x86_phone, pulled_models) -> None:
