@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import json
 
-import paddle
 import pytest
 from click.testing import CliRunner
 
@@ -45,18 +44,8 @@ def test_modified_bundle_file_is_detected(tmp_path, x86_bundle) -> None:
         Bundle.load(copy)
 
 
-def test_unsupported_ops_are_named_before_converting(tmp_path, pulled_models) -> None:
-    class Odd(paddle.nn.Layer):
-        def __init__(self):
-            super().__init__()
-            self.fc = paddle.nn.Linear(3, 3)
-
-        def forward(self, x):
-            return paddle.linalg.det(self.fc(x))
-
-    static = paddle.jit.to_static(Odd(), input_spec=[paddle.static.InputSpec([2, 3, 3], "float32", "x")], full_graph=True)
-    paddle.jit.save(static, str(tmp_path / "odd" / "inference"))
-    models = ModelSet.load("ppocrv2", det=tmp_path / "odd")
+def test_unsupported_ops_are_named_before_converting(tmp_path, odd_model) -> None:
+    models = ModelSet.load("ppocrv2", det=odd_model)
     out = tmp_path / "bundle"
     with pytest.raises(ConversionError, match="cannot run these ops: determinant"):
         convert_bundle(models, load_target("arm64-v8a"), out)

@@ -131,21 +131,8 @@ def test_paddleslim_int8_models_are_refused_with_the_way_out(pulled_models, tmp_
     assert not (tmp_path / "b").exists()
 
 
-def test_unsupported_op_is_named_and_nothing_is_written(tmp_path, pulled_models) -> None:
-    import paddle
-
-    class Odd(paddle.nn.Layer):
-        def __init__(self):
-            super().__init__()
-            self.fc = paddle.nn.Linear(3, 3)
-
-        def forward(self, x):
-            return paddle.linalg.det(self.fc(x))
-
-    static = paddle.jit.to_static(Odd(), input_spec=[paddle.static.InputSpec([2, 3, 3], "float32", "x")],
-                                  full_graph=True)
-    paddle.jit.save(static, str(tmp_path / "odd" / "inference"))
-    models = ModelSet.load("ppocrv2", det=tmp_path / "odd")
+def test_unsupported_op_is_named_and_nothing_is_written(tmp_path, odd_model) -> None:
+    models = ModelSet.load("ppocrv2", det=odd_model)
     with pytest.raises(ConversionError, match=r"odd/inference.pdmodel: ONNX export cannot convert these ops: determinant"):
         convert_bundle(models, load_target("armlinux-aarch64", runtime="onnxruntime"), tmp_path / "bundle")
     assert not (tmp_path / "bundle").exists()

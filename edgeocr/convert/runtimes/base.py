@@ -9,6 +9,8 @@ describes such a file afterwards without running it (target, precisions of its k
 from __future__ import annotations
 
 import os
+import shutil
+import sys
 from abc import ABC, abstractmethod
 from pathlib import Path
 from typing import Protocol
@@ -20,6 +22,15 @@ from edgeocr.targets import Target
 
 class ConversionError(EdgeOCRError):
     """The converter refused or failed on a model."""
+
+
+def console_script(name: str, package: str) -> str:
+    """The ``name`` command of the pinned ``package``: beside this interpreter (the venv), else on PATH."""
+    beside = Path(sys.executable).parent / name
+    found = str(beside) if beside.is_file() else shutil.which(name)
+    if not found:
+        raise ConversionError(f"{name} not found: install the pinned {package} package (make setup)")
+    return found
 
 
 class ModelFileInfo(Protocol):

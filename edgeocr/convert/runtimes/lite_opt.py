@@ -8,24 +8,18 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
-import sys
 from functools import lru_cache
 from pathlib import Path
 
-from edgeocr.convert.runtimes.base import ConversionError
+from edgeocr.convert.runtimes.base import ConversionError, console_script
 
 TIMEOUT_S = 600
 
 
 def opt_binary() -> str:
     """The ``paddle_lite_opt`` console script of the pinned ``paddlelite`` package."""
-    beside = Path(sys.executable).parent / "paddle_lite_opt"
-    found = str(beside) if beside.is_file() else shutil.which("paddle_lite_opt")
-    if not found:
-        raise ConversionError("paddle_lite_opt not found: install the pinned paddlelite package (make setup)")
-    return found
+    return console_script("paddle_lite_opt", "paddlelite")
 
 
 @lru_cache(maxsize=1)

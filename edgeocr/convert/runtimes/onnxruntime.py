@@ -21,14 +21,13 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 from typing import Mapping, Sequence
 
 import numpy as np
 
 from edgeocr.convert.program import is_quantized, read_program
-from edgeocr.convert.runtimes.base import ConversionError, Converter
+from edgeocr.convert.runtimes.base import ConversionError, Converter, console_script
 from edgeocr.convert.runtimes.onnx_weights import fold_weight_quantization
 from edgeocr.convert.runtimes.ort_quantize import quantize_static_qdq
 from edgeocr.convert.runtimes.onnxfile import INT8_KERNEL_OPS, OnnxInfo, read_onnx
@@ -57,19 +56,11 @@ def exporter_version() -> str:
     return paddle2onnx.__version__
 
 
-def _paddle2onnx() -> str:
-    beside = Path(sys.executable).parent / "paddle2onnx"
-    found = str(beside) if beside.is_file() else shutil.which("paddle2onnx")
-    if not found:
-        raise ConversionError("paddle2onnx not found: install the pinned paddle2onnx package (make setup)")
-    return found
-
-
 def export_onnx(pdmodel: Path, pdiparams: Path, out: Path) -> Path:
     """``paddle2onnx`` of one inference model to ``out``; unsupported ops are named."""
     if pdmodel.parent != pdiparams.parent:
         raise ConversionError(f"{pdmodel}: paddle2onnx needs the model and its parameters in one folder")
-    cmd = [_paddle2onnx(), "--model_dir", str(pdmodel.parent), "--model_filename", pdmodel.name,
+    cmd = [console_script("paddle2onnx", "paddle2onnx"), "--model_dir", str(pdmodel.parent), "--model_filename", pdmodel.name,
            "--params_filename", pdiparams.name, "--save_file", str(out), "--opset_version", str(OPSET),
            "--enable_onnx_checker", "True", "--deploy_backend", "onnxruntime"]
     try:
