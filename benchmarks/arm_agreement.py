@@ -167,7 +167,9 @@ def _counted(bundle, out: Path, runner: Path, libs: Path, images: dict) -> dict:
         result = json.loads(done.read_text())
         if result["status"] == "complete" and result["stamp"]["payload"]["manifest"]["files"] == bundle.manifest["files"]:
             return result["configs"][0]["work"]
-    run = bench.run(DeployRequest(Payload.of_bundle(bundle), runner, (libs,)), [EmulatedDevice()],
+    board = EmulatedDevice()
+    workdir = f"{board.workdir}/arm-agreement-{os.getpid()}"  # its own: another run may use the board's default
+    run = bench.run(DeployRequest(Payload.of_bundle(bundle), runner, (libs,), workdir=workdir), [board],
                     Dataset("verification images", None, images, {}), out, threads=(1,), warmup=0, repeats=1,
                     cooldown_s=0, skip_parity="verified separately", count_work=True, log=log)
     run.raise_failures()

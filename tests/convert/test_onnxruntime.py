@@ -177,3 +177,17 @@ def test_cli_convert_and_inspect_an_onnxruntime_bundle(ort_armlinux_bundle, tmp_
     assert "broken.onnx: not an ONNX model" in str(res.exception)
     res = runner.invoke(cli, ["convert", "--target", "x86_64", "--runtime", "tflite"])
     assert res.exit_code != 0 and "tflite" in res.output
+
+
+def test_preflight_names_a_node_the_runtime_cannot_run(tmp_path) -> None:
+    from onnx import TensorProto, helper
+
+    from edgeocr.convert.runtimes.onnxruntime import preflight
+
+    node = helper.make_node("NoSuchKernel", ["x"], ["y"], name="odd_node", domain="ai.edgeocr.test")
+    graph = helper.make_graph([node], "g", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1])])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13), helper.make_opsetid("ai.edgeocr.test", 1)])
+    onnx.save(model, str(tmp_path / "m.onnx"))
+    with pytest.raises(ConversionError, match=r"m.onnx: ONNX Runtime 1\.\d+\.\d+ cannot run this model: .*NoSuchKernel"):
+        preflight(tmp_path / "m.onnx", tmp_path / "opt.onnx")
