@@ -27,6 +27,18 @@ RECIPE = Recipe(model="cls", method="pact", seed=3,
                 train=TrainSpec(steps=4, batch_size=4, lr=1e-4, checkpoint_every=2, log_every=1))
 
 
+@pytest.fixture(autouse=True)
+def ctrl_c_delivered():
+    """Ctrl-C as a terminal delivers it, also when this process was started with SIGINT ignored
+    (a job started in the background by a non-interactive shell is): the trainer rightly leaves
+    an ignored SIGINT alone, which would turn the Ctrl-C tests into tests of nothing."""
+    inherited = signal.getsignal(signal.SIGINT)
+    if inherited is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, inherited)
+
+
 @pytest.fixture(scope="module")
 def cls_data(model_home):
     return load_task_data("cls", resolve_labels("synth", "cls", 12, 8))
