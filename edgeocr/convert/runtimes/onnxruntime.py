@@ -33,14 +33,11 @@ from edgeocr.convert.runtimes.ort_quantize import quantize_static_qdq
 from edgeocr.convert.runtimes.onnxfile import INT8_KERNEL_OPS, OnnxInfo, read_onnx
 from edgeocr.models.modelset import ModelSet
 from edgeocr.targets import Target
+from edgeocr.utils.versions import release_key
 
 OPSET = 13  # at least (paddle2onnx raises it where an op needs more); per-channel DequantizeLinear needs 13
 TIMEOUT_S = 600
 _UNSUPPORTED = re.compile(r"not supported yet, including ([^\n]*)")
-
-
-def _version_tuple(v: str) -> tuple[int, ...]:
-    return tuple(int(x) for x in re.findall(r"\d+", v)[:3])
 
 
 def host_runtime_version() -> str:
@@ -126,7 +123,7 @@ class OnnxRuntimeConverter(Converter):
     def version(self, target: Target) -> str:
         """The ONNX Runtime version the preflight ran (the device's runtime must be at least it)."""
         here, there = host_runtime_version(), target.runtime.version
-        if _version_tuple(here) > _version_tuple(there):
+        if release_key(here) > release_key(there):
             raise ConversionError(f"target {target.name} runs ONNX Runtime {there}, older than this host's {here}: the "
                                   f"preflight would not prove the device can run the models; install "
                                   f"onnxruntime=={there} here or raise the target's runtime version")

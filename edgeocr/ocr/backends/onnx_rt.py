@@ -9,7 +9,6 @@ A bundle is run only by a runtime at least as new as the one its preflight used.
 
 from __future__ import annotations
 
-import re
 
 import numpy as np
 
@@ -17,19 +16,16 @@ from edgeocr.bundle import Bundle
 from edgeocr.errors import ModelError
 from edgeocr.models.modelset import ONNX_FILE, ModelSet
 from edgeocr.ocr.backends.base import Backend, ModelSource, RuntimeMismatch
-
-
-def _version(v: str) -> tuple[int, ...]:
-    return tuple(int(x) for x in re.findall(r"\d+", v)[:3])
+from edgeocr.utils.versions import release_key
 
 
 def check_runtime_version(bundle: Bundle, installed: str) -> None:
     """Refuse a bundle made for a newer ONNX Runtime than ``installed``, or one of another runtime."""
     if bundle.runtime != "onnxruntime":
         raise RuntimeMismatch(f"{bundle.path}: bundle is for the {bundle.runtime} runtime, not ONNX Runtime")
-    if _version(installed) < _version(bundle.runtime_version):
+    if release_key(installed) < release_key(bundle.runtime_version):
         raise RuntimeMismatch(f"{bundle.path}: made for ONNX Runtime {bundle.runtime_version}, this runtime is "
-                            f"{installed}: install onnxruntime>={bundle.runtime_version}")
+                              f"{installed}: install onnxruntime>={bundle.runtime_version}")
 
 
 class OnnxRuntimeBackend(Backend):
