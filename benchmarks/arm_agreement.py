@@ -50,6 +50,8 @@ def main() -> None:
     parser.add_argument("--ort-quantize", action="append", default=[], metavar="TASK=LABELS",
                         help="onnxruntime: add the variant ort-int8 (ONNX Runtime static quantization of TASK)")
     parser.add_argument("--lite-lib", type=Path, default=os.environ.get("EDGEOCR_LITE_LIB"))
+    parser.add_argument("--no-float", action="store_true",
+                        help="leave out the float variant (measured in another run; no work_vs_float then)")
     parser.add_argument("--count-images", type=int, default=2)
     parser.add_argument("--scenes", type=int, default=6, help="rendered scenes in the verification set")
     parser.add_argument("--lines", type=int, default=3, help="single-line images in the verification set")
@@ -71,7 +73,8 @@ def main() -> None:
     counted = dict(list(images.items())[: args.count_images])
     runner, libs = native_runner(library, log)
     rows = []
-    variants = [("float", {}, None), *((*parse_variant(v, "arm_agreement"), None) for v in args.variant)]
+    variants = [*([] if args.no_float else [("float", {}, None)]),
+                *((*parse_variant(v, "arm_agreement"), None) for v in args.variant)]
     if args.ort_quantize:
         variants.append(("ort-int8", {}, _ort_static(base, args.ort_quantize)))
     for name, dirs, converter in variants:

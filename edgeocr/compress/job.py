@@ -26,6 +26,7 @@ from edgeocr.compress.evaluation import METRIC, evaluate_model
 from edgeocr.compress.objectives import make_step_loss
 from edgeocr.compress.prune import choose_and_prune, sensitivity_file
 from edgeocr.compress.quantize import apply_qat, export_qat, pact_status, post_training_quantize
+from edgeocr.compress.unread_quantizers import drop_unread_quantizers_in, summary
 from edgeocr.compress.recipe import Recipe
 from edgeocr.compress.source import PRUNE_PLAN, deployed_params, flops, load_trainable, rebuild_pruned
 from edgeocr.compress.trainer import TrainLog, run_identity, train
@@ -33,7 +34,7 @@ from edgeocr.errors import EdgeOCRError, ModelError
 from edgeocr.models.charset import Charset, load_charset
 from edgeocr.models.checkpoint import save_checkpoint
 from edgeocr.models.export import export_inference
-from edgeocr.models.modelset import CHECKPOINT, INFER_PARAMS, ModelSet
+from edgeocr.models.modelset import CHECKPOINT, INFER_MODEL, INFER_PARAMS, ModelSet
 from edgeocr.utils.atomic import atomic_dir, write_json, write_text
 from edgeocr.utils.table import markdown_table
 
@@ -180,6 +181,7 @@ def quantize(task: str, recipe: Recipe, out: str | Path, *, models_name: str = "
             compression = {"method": "ptq", "ptq": post_training_quantize(task, inputs.source, tmp, inputs.train,
                                                                           inputs.charset, recipe)}
         compression["int8"] = True
+        compression["unread_quantizers"] = summary(drop_unread_quantizers_in(tmp / INFER_MODEL))
         return _versus_start(start, tmp, f"{recipe.method} int8", compression, time.perf_counter() - t0)
 
     return _complete(start, build)

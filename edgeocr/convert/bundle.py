@@ -84,6 +84,8 @@ def convert_bundle(models: ModelSet, target: Target, out: str | os.PathLike, for
             entries[task]["source"] = sources[task]
             for r in entries[task]["repairs"]:
                 progress(f"{task}: repaired {r['count']} {r['op']} op(s): {r['why']}")
+            for warning in entries[task].pop("warnings", []):
+                progress(f"{task}: warning: {warning}")
         shutil.copyfile(models.dict_path, tmp / models.dict_path.name)
         write_json(tmp / CONFIG, {
             "models": {t: entries[t]["file"] for t in tasks},

@@ -1,6 +1,6 @@
-"""Read, inspect and repair Paddle inference programs (``.pdmodel`` = a ``ProgramDesc`` protobuf).
+"""Checks and repairs of Paddle inference programs that Paddle-Lite's ``opt`` needs and does not do.
 
-The repair exists because Paddle >= 2.5 writes scalar ``fill_constant`` ops with an empty
+The fill_constant repair exists because Paddle >= 2.5 writes scalar ``fill_constant`` ops with an empty
 ``shape`` (the BiLSTM's zero initial state of PP-OCRv2 rec is built from them). ``opt``
 converts such a model without complaint, but the Paddle-Lite predictor then aborts at run
 time (``fill_constant_op.cc: no valid out_shape``), on ARM as on x86. Giving those ops
@@ -9,42 +9,12 @@ time (``fill_constant_op.cc: no valid out_shape``), on ARM as on x86. Giving tho
 
 from __future__ import annotations
 
-import os
-from collections import Counter
 from dataclasses import dataclass
-from pathlib import Path
 
 from paddle.base.proto import framework_pb2
 
-from edgeocr.errors import ModelError
-
 SHAPE_INPUTS = ("ShapeTensor", "ShapeTensorList")
 LONGS, INTS = 11, 3  # framework.proto AttrType values
-
-
-def read_program(path: str | os.PathLike) -> framework_pb2.ProgramDesc:
-    """Parse a ``.pdmodel``; a missing, empty or corrupt file is a ``ModelError`` naming it."""
-    p = Path(path)
-    if not p.is_file() or p.stat().st_size == 0:
-        raise ModelError(f"{p}: inference model file is missing or empty")
-    desc = framework_pb2.ProgramDesc()
-    try:
-        desc.ParseFromString(p.read_bytes())
-    except Exception as e:  # protobuf DecodeError and friends
-        raise ModelError(f"{p}: not a Paddle inference program ({type(e).__name__})") from e
-    if not desc.blocks or not desc.blocks[0].ops:
-        raise ModelError(f"{p}: not a Paddle inference program (no operators)")
-    return desc
-
-
-def op_counts(desc: framework_pb2.ProgramDesc) -> Counter:
-    """Operator types and how often they occur (feed/fetch included)."""
-    return Counter(op.type for block in desc.blocks for op in block.ops)
-
-
-def is_quantized(desc: framework_pb2.ProgramDesc) -> bool:
-    """Whether the program carries quantization ops (PaddleSlim QAT/PTQ exports)."""
-    return any("quantize" in t for t in op_counts(desc))
 
 
 FC_OPS = ("matmul_v2", "matmul", "mul")
@@ -107,7 +77,3 @@ def repair_scalar_fill_constant(desc: framework_pb2.ProgramDesc) -> Repair | Non
         return None
     return Repair("fill_constant", fixed, "scalar fill_constant with empty shape aborts the Paddle-Lite "
                   "predictor (no valid out_shape); set shape=[1]")
-
-
-def write_program(desc: framework_pb2.ProgramDesc, path: str | os.PathLike) -> None:
-    Path(path).write_bytes(desc.SerializeToString())

@@ -72,7 +72,7 @@ class Payload:
     @classmethod
     def models(cls, path: str | os.PathLike) -> Payload:
         """A model-set folder (``det/ rec/ [cls/]`` inference models + one dictionary)."""
-        from edgeocr.convert.program import is_quantized, read_program
+        from edgeocr.models.program import is_quantized, read_program
 
         p = Path(path)
         models = ModelSet.from_dir(p)

@@ -7,7 +7,7 @@ difference) and as the decisions the pipeline takes from them, which is what a u
 - det: pixels of the text mask (probability > ``det_db_thresh``) that flip;
 - cls: crops whose turn decision flips (PaddleOCR turns a crop when "180" wins with a score
   above ``cls_thresh``);
-- rec: lines whose greedy CTC text differs.
+- rec: lines whose greedy CTC text differs (but for spaces at its ends: ``parity.line_text``).
 
 The blank inferences a runner makes while loading the models (calls of no image) are not
 compared: they are no input a user's image produces.
@@ -24,6 +24,7 @@ from edgeocr.config import OCRConfig
 from edgeocr.models.charset import Charset
 from edgeocr.ocr.postprocess.ctc import CTCLabelDecode
 from edgeocr.ocr.backends.recording import Call, Recording
+from edgeocr.verify.parity import line_text
 
 Infer = Callable[[str, np.ndarray], np.ndarray]
 
@@ -61,7 +62,7 @@ def decisions(model: str, output: np.ndarray, config: OCRConfig, decode: CTCLabe
         return (output > config.det_db_thresh).ravel()
     if model == "cls":
         return _turned(output, config.cls_thresh)
-    return np.array([text for text, _ in decode(output)], dtype=object)
+    return np.array([line_text(text) for text, _ in decode(output)], dtype=object)
 
 
 def compare_outputs(recording: Recording, host: Infer, config: OCRConfig, charset: Charset) -> dict[str, ModelAgreement]:

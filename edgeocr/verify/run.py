@@ -78,7 +78,8 @@ class Verification:
     def raise_if_failed(self) -> None:
         if not self.verdict.passed:
             raise VerificationFailed(f"{self.bundle}: ARM disagrees with the host:\n  " +
-                                     "\n  ".join(self.verdict.failures))
+                                     "\n  ".join([*self.verdict.failures,
+                                                  *(f"hint: {h}" for h in self.record.get("hints", []))]))
 
 
 @dataclass(frozen=True)
@@ -251,16 +252,27 @@ def _judged(bundle: Bundle, images: Mapping[str, Path], device: EmulatedDevice, 
         "device": f"{device.name}: {device.latency_note}",
         "runtime": {**release.to_json(), "runner": str(runner)},
         "images": len(images),
-        "end_to_end": {k: e2e[k] for k in ("host_lines", "device_lines", "same_text", "text_agreement",
-                                           "box_agreement", "max_box_diff_px")},
+        "end_to_end": {k: e2e[k] for k in ("host_lines", "device_lines", "same_text", "same_text_exact",
+                                           "text_agreement", "box_agreement", "max_box_diff_px")},
         "models": {t: a.to_json() for t, a in models.items()},
         "quantized": quantized,
         **verdict.to_json(),
+        "hints": failure_hints(bundle.manifest, verdict),
     }
     write_json(out / "verify.json", record_json)
     write_text(out / "verify.md", report_markdown(bundle.path, record_json))
     _record_in_manifest(bundle, record_json)
     return Verification(bundle.path, verdict, record_json, out)
+
+
+def failure_hints(manifest: Mapping[str, Any], verdict: Verdict) -> list[str]:
+    """Known causes, recorded at conversion, of the models that failed."""
+    return [f"{task}: its source model rounds {m['unread_quantizers']['count']} activation(s) that only float ops "
+            "read; Paddle Inference on the host executes that rounding, Paddle-Lite does not. Export it without "
+            "them (`edgeocr quantize` does; for a model of your own: edgeocr.compress.unread_quantizers."
+            "drop_unread_quantizers_in(PDMODEL)) and convert again"
+            for task, m in manifest["models"].items()
+            if m.get("unread_quantizers") and any(f.startswith(f"{task}:") for f in verdict.failures)]
 
 
 def report_markdown(bundle: Path, record: Mapping[str, Any]) -> str:
@@ -273,9 +285,10 @@ def report_markdown(bundle: Path, record: Mapping[str, Any]) -> str:
              f"**{'PASSED' if record['passed'] else 'FAILED'}** — {record['device']}; {record['runtime']['name']} "
              f"{record['runtime']['version']} ({record['runtime']['library']}); {record['images']} images.", "",
              f"End to end: {e2e['same_text']} of {max(e2e['host_lines'], e2e['device_lines'])} lines read as on the host "
-             f"(text {e2e['text_agreement']:.2%}, boxes within 1 px {e2e['box_agreement']:.2%}).", "",
+             f"(text {e2e['text_agreement']:.2%}, {e2e.get('same_text_exact', e2e['same_text'])} with spaces at the "
+             f"ends too; boxes within 1 px {e2e['box_agreement']:.2%}).", "",
              markdown_table(rows), ""]
-    lines += [f"- {f}" for f in record["failures"]]
+    lines += [f"- {f}" for f in record["failures"]] + [f"- hint: {h}" for h in record.get("hints", [])]
     return "\n".join(lines) + "\n"
 
 

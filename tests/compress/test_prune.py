@@ -10,7 +10,7 @@ from edgeocr.compress import job
 from edgeocr.compress.prune import flops_reduction, ratios_at, search_ratios, skip_list
 from edgeocr.compress.source import PRUNE_PLAN, flops, load_trainable, make_pruner
 from edgeocr.errors import ModelError
-from edgeocr.convert.program import is_quantized, read_program
+from edgeocr.models.program import is_quantized, read_program
 from edgeocr.models.modelset import INFER_MODEL
 from tests.compress.conftest import small
 

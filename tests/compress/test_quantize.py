@@ -12,7 +12,7 @@ from edgeocr.cli.main import cli
 from edgeocr.compress import job
 from edgeocr.convert.bundle import convert_bundle
 from edgeocr.convert.runtimes.nbfile import read_nb
-from edgeocr.convert.program import is_quantized, read_program
+from edgeocr.models.program import is_quantized, read_program
 from edgeocr.targets import load_target
 from edgeocr.errors import DataError, EdgeOCRError, ModelError
 from edgeocr.models.modelset import INFER_MODEL, ModelSet

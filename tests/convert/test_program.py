@@ -9,8 +9,8 @@ import textwrap
 
 import pytest
 
-from edgeocr.convert.program import op_counts, read_program, repair_scalar_fill_constant, write_program
-from edgeocr.errors import ModelError
+from edgeocr.convert.program import repair_scalar_fill_constant
+from edgeocr.models.program import op_counts, read_program
 
 
 def test_rec_export_has_four_scalar_fill_constants(pulled_models) -> None:
@@ -41,20 +41,3 @@ def test_unrepaired_rec_aborts_the_lite_predictor(pulled_models, tmp_path) -> No
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
     assert proc.returncode != 0 and "RAN" not in proc.stdout
     assert "no valid out_shape" in proc.stdout + proc.stderr
-
-
-def test_corrupt_program_is_refused(tmp_path) -> None:
-    bad = tmp_path / "inference.pdmodel"
-    bad.write_bytes(b"\x00garbage" * 10)
-    with pytest.raises(ModelError, match="inference.pdmodel"):
-        read_program(bad)
-    empty = tmp_path / "empty.pdmodel"
-    empty.write_bytes(b"")
-    with pytest.raises(ModelError, match="missing or empty"):
-        read_program(empty)
-
-
-def test_round_trip_keeps_the_program(pulled_models, tmp_path) -> None:
-    desc = read_program(pulled_models.inference_files("det")[0])
-    write_program(desc, tmp_path / "m.pdmodel")
-    assert op_counts(read_program(tmp_path / "m.pdmodel")) == op_counts(desc)

@@ -69,6 +69,16 @@ def test_decisions_and_differences_per_model(tmp_path: Path) -> None:
                              "end to end: 98.50% of lines agree with the host on text (at least 99% needed)")
 
 
+def test_a_rec_line_differing_by_a_space_at_an_end_is_the_same_decision(tmp_path: Path) -> None:
+    x = np.zeros((3, 3, 4, 4), np.float32)
+    onehot = np.eye(4, dtype=np.float32)
+    host = onehot[[[1, 0, 2], [1, 0, 2], [1, 0, 2]]]          # "ab" three times
+    arm = onehot[[[1, 2, 3], [3, 1, 2], [1, 3, 2]]]           # "ab ", " ab", "a b"
+    recording = record(tmp_path / "r", [("rec", "page.png", x, arm)])
+    rec = compare_outputs(recording, lambda model, inp: host, OCRConfig(), charset())["rec"]
+    assert (rec.decisions, rec.decisions_differ) == (3, 1)  # only the space inside counts
+
+
 def test_the_blank_runs_of_model_loading_are_not_compared(tmp_path: Path) -> None:
     x = np.zeros((1, 2), np.float32)
     recording = record(tmp_path / "r", [("cls", None, x, np.array([[0.0, 1.0]], np.float32)),

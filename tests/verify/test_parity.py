@@ -24,3 +24,14 @@ def test_parity_counts_texts_and_boxes_within_one_pixel() -> None:
     assert p["max_box_diff_px"] == 1.5 and p["max_score_diff"] == pytest.approx(0.02)
     same = parity(host, host, "run")
     assert same["text_agreement"] == same["box_agreement"] == 1.0 and same["identical_images"] == 2
+
+
+def test_spaces_at_a_lines_ends_say_nothing_inside_they_count() -> None:
+    host = [entry("a", [line("Coffee & Tea", (10, 10, 100, 30)), line("and food", (10, 60, 80, 30)),
+                        line("Coffee&Tea", (10, 120, 80, 30))])]
+    device = [entry("a", [line("Coffee & Tea ", (10, 10, 100, 30)),  # a trailing space: same line
+                          line(" and food", (10, 60, 80, 30)),       # a leading one: same line
+                          line("Coffee &Tea", (10, 120, 80, 30))])]  # a space inside: another reading
+    p = parity(host, device, "run")
+    assert (p["same_text"], p["same_text_exact"]) == (2, 0)
+    assert p["text_agreement"] == 2 / 3

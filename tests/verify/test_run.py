@@ -45,6 +45,19 @@ def test_an_x86_bundle_is_not_verified_on_arm(x86_bundle: Path, tmp_path: Path) 
     assert isinstance(res.exception, CannotVerify) and "bundle is for x86_64" in str(res.exception)
 
 
+def test_a_failure_the_conversion_explains_gets_a_hint() -> None:
+    from edgeocr.verify.run import failure_hints
+    from edgeocr.verify.verdict import Verdict
+
+    manifest = {"models": {"det": {"quantized": False}, "rec": {"quantized": True,
+                                                              "unread_quantizers": {"count": 19}}}}
+    rec_failed = Verdict(False, ("rec: 9 of 126 decisions differ from the host",), {})
+    det_failed = Verdict(False, ("det: 3 of 9 decisions differ from the host",), {})
+    [hint] = failure_hints(manifest, rec_failed)
+    assert hint.startswith("rec: its source model rounds 19 activation(s)") and "drop_unread_quantizers_in" in hint
+    assert failure_hints(manifest, det_failed) == []  # det's model has none: no guess offered
+
+
 @pytest.fixture(scope="module")
 def few_images(tmp_path_factory) -> Path:
     """A page of several lines and a page of one: the classifier's batch goes from several crops to one."""
@@ -90,6 +103,39 @@ def test_an_int8_classifier_head_fails_and_names_cls(pulled_models, few_images, 
     res = CliRunner().invoke(cli, ["verify", str(bundle), "--images", str(few_images), "--out", str(tmp_path / "v")])
     assert res.exit_code != 0 and "ARM disagrees with the host" in str(res.exception)
     assert re.search(r"\n  cls: \d+ of \d+ decisions differ .* on image \d+_[ab]_\w+\.png", str(res.exception))
+
+
+@needs_arm
+def test_int8_rec_is_held_to_the_model_the_device_runs(pulled_models, few_images, emulated_root_dir, tmp_path,
+                                                       monkeypatch) -> None:
+    """Regression: PaddleSlim's export rounds activations that only float ops read; Paddle-Lite
+    does not, so the host reference of the raw export was another model (shipped rec PACT: 117 of
+    126 lines as the host). The ARM outputs of both exports are bit-identical; the export
+    ``edgeocr quantize`` now makes is the one they agree with."""
+    from edgeocr.compress import job
+    from edgeocr.convert.bundle import convert_bundle
+    from edgeocr.models.modelset import ModelSet
+    from edgeocr.ocr.backends.recording import Recording
+    from edgeocr.targets import load_target
+    from tests.compress.conftest import small
+
+    monkeypatch.setenv("EDGEOCR_EMULATED_ROOT", str(emulated_root_dir))
+    recipe = small("rec", "pact", steps=1, train=8, evaluation=6)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(job, "drop_unread_quantizers_in", lambda _path: [])
+        job.quantize("rec", recipe, tmp_path / "raw")
+    job.quantize("rec", recipe, tmp_path / "exported")
+    records, rec_out = {}, {}
+    for name in ("raw", "exported"):
+        bundle = convert_bundle(ModelSet.load("ppocrv2", rec=tmp_path / name), load_target("armlinux-aarch64"),
+                                tmp_path / f"{name}-bundle").path
+        CliRunner().invoke(cli, ["verify", str(bundle), "--images", str(few_images), "--out", str(tmp_path / name / "v")])
+        records[name] = json.loads((tmp_path / name / "v" / "verify.json").read_text())["models"]["rec"]
+        rec_out[name] = [c.output for c in Recording.load(tmp_path / name / "v" / "record").calls() if c.model == "rec"]
+    assert all((a == b).all() for a, b in zip(rec_out["raw"], rec_out["exported"], strict=True))
+    assert records["exported"]["decisions_differ"] == 0
+    # 1-step PACT, 4 lines: mean output difference 1.8e-6 held to the raw export, 5.1e-7 to today's
+    assert records["exported"]["mean_abs"] < records["raw"]["mean_abs"] / 2
 
 
 def test_convert_verifies_only_when_it_can_and_says_so(pulled_models, tmp_path, monkeypatch) -> None:

@@ -26,7 +26,7 @@ from typing import Mapping, Sequence
 
 import numpy as np
 
-from edgeocr.convert.program import is_quantized, read_program
+from edgeocr.models.program import is_quantized, read_program
 from edgeocr.convert.runtimes.base import ConversionError, Converter, console_script
 from edgeocr.convert.runtimes.onnx_weights import fold_weight_quantization
 from edgeocr.convert.runtimes.ort_quantize import quantize_static_qdq

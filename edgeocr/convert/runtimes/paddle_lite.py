@@ -6,18 +6,13 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from edgeocr.convert.program import (
-    int8_fc_with_a_row_per_image,
-    is_quantized,
-    op_counts,
-    read_program,
-    repair_scalar_fill_constant,
-    write_program,
-)
+from edgeocr.compress.unread_quantizers import summary, unread_quantizers
+from edgeocr.convert.program import int8_fc_with_a_row_per_image, repair_scalar_fill_constant
 from edgeocr.convert.runtimes.base import ConversionError, Converter
 from edgeocr.convert.runtimes.lite_opt import converter_version, run_opt, supported_ops
 from edgeocr.convert.runtimes.nbfile import NbInfo, read_nb
 from edgeocr.models.modelset import ModelSet
+from edgeocr.models.program import is_quantized, op_counts, read_program, write_program
 from edgeocr.targets import Target
 
 # Quantization ops have no kernels of their own: opt's quantization passes fold them into
@@ -63,11 +58,21 @@ class PaddleLiteConverter(Converter):
         if nb.target != expected:
             raise ConversionError(f"{nb.path}: converter produced {nb.target} kernels, target {target.name} needs "
                                   f"{expected}")
+        unread = unread_quantizers(desc)
         return {"file": Path(nb.path).name, "quantized": is_quantized(desc), "repairs": repairs,
-                "kernel_precisions": nb.precision_counts(), "ops": sorted(ops)}
+                "kernel_precisions": nb.precision_counts(), "ops": sorted(ops),
+                **({"unread_quantizers": summary(unread), "warnings": [_unread_warning(pdmodel, unread)]}
+                   if unread else {})}
 
     def describe(self, path: str | os.PathLike) -> NbInfo:
         return read_nb(path)
+
+
+def _unread_warning(pdmodel: Path, unread: list) -> str:
+    return (f"{pdmodel}: {len(unread)} activation quantizer(s) are read by float ops "
+            f"({', '.join(sorted(summary(unread)['float_readers']))}): Paddle Inference rounds there, Paddle-Lite "
+            "does not, so this bundle computes something other than the model measured on the host and `edgeocr "
+            "verify` will hold it to that model. Models from `edgeocr quantize` have none (removed at export)")
 
 
 def _refuse_int8_fc_per_image(pdmodel: Path, desc) -> None:
