@@ -98,7 +98,6 @@ def test_cli_reports_bad_recipe(tmp_path, pulled_models) -> None:
 def test_det_pact_recipe_keeps_the_probability_map(pulled_models) -> None:
     """Regression: PACT on the DB head's input zeroed the detector's map (Hmean 0.0); the
     shipped det recipe keeps the head float, and the fake-quantized map must match float."""
-    import numpy as np
     import paddle
 
     from edgeocr.compress.quantize import apply_qat
