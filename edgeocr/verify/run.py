@@ -79,7 +79,7 @@ class Verification:
         if not self.verdict.passed:
             raise VerificationFailed(f"{self.bundle}: ARM disagrees with the host:\n  " +
                                      "\n  ".join([*self.verdict.failures,
-                                                  *(f"hint: {h}" for h in self.record.get("hints", []))]))
+                                                  *(f"hint: {h}" for h in self.record["hints"])]))
 
 
 @dataclass(frozen=True)
@@ -285,10 +285,10 @@ def report_markdown(bundle: Path, record: Mapping[str, Any]) -> str:
              f"**{'PASSED' if record['passed'] else 'FAILED'}** — {record['device']}; {record['runtime']['name']} "
              f"{record['runtime']['version']} ({record['runtime']['library']}); {record['images']} images.", "",
              f"End to end: {e2e['same_text']} of {max(e2e['host_lines'], e2e['device_lines'])} lines read as on the host "
-             f"(text {e2e['text_agreement']:.2%}, {e2e.get('same_text_exact', e2e['same_text'])} with spaces at the "
+             f"(text {e2e['text_agreement']:.2%}, {e2e['same_text_exact']} with spaces at the "
              f"ends too; boxes within 1 px {e2e['box_agreement']:.2%}).", "",
              markdown_table(rows), ""]
-    lines += [f"- {f}" for f in record["failures"]] + [f"- hint: {h}" for h in record.get("hints", [])]
+    lines += [f"- {f}" for f in record["failures"]] + [f"- hint: {h}" for h in record["hints"]]
     return "\n".join(lines) + "\n"
 
 

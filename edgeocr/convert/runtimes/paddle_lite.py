@@ -61,18 +61,19 @@ class PaddleLiteConverter(Converter):
         unread = unread_quantizers(desc)
         return {"file": Path(nb.path).name, "quantized": is_quantized(desc), "repairs": repairs,
                 "kernel_precisions": nb.precision_counts(), "ops": sorted(ops),
-                **({"unread_quantizers": summary(unread), "warnings": [_unread_warning(pdmodel, unread)]}
-                   if unread else {})}
+                **(_unread_entries(pdmodel, summary(unread)) if unread else {})}
 
     def describe(self, path: str | os.PathLike) -> NbInfo:
         return read_nb(path)
 
 
-def _unread_warning(pdmodel: Path, unread: list) -> str:
-    return (f"{pdmodel}: {len(unread)} activation quantizer(s) are read by float ops "
-            f"({', '.join(sorted(summary(unread)['float_readers']))}): Paddle Inference rounds there, Paddle-Lite "
-            "does not, so this bundle computes something other than the model measured on the host and `edgeocr "
-            "verify` will hold it to that model. Models from `edgeocr quantize` have none (removed at export)")
+def _unread_entries(pdmodel: Path, unread: dict) -> dict:
+    """Manifest entries for a model with unread quantizers (``summary``): the figures and the warning."""
+    return {"unread_quantizers": unread, "warnings": [
+        f"{pdmodel}: {unread['count']} activation quantizer(s) are read by float ops "
+        f"({', '.join(unread['float_readers'])}): Paddle Inference rounds there, Paddle-Lite "
+        "does not, so this bundle computes something other than the model measured on the host and `edgeocr "
+        "verify` will hold it to that model. Models from `edgeocr quantize` have none (removed at export)"]}
 
 
 def _refuse_int8_fc_per_image(pdmodel: Path, desc) -> None:
