@@ -19,7 +19,14 @@ on ONNX Runtime's ARM Linux library from npm (``edgeocr runtimes fetch onnxrunti
 ONNX Runtime's static quantization. Writes ``benchmarks/results/arm_agreement.json`` (or
 ``--json``) and prints the table.
 
+``--cpu sm8150`` runs everything on the emulated board as that phone CPU class (dot-product int8
+kernels; ``edgeocr.device.cpu_classes``); ``--accuracy`` adds each variant's e2e/det Hmean and
+rec line accuracy on held-out data (fonts and backgrounds training never sees) and the bundle's
+size: the compression table of the README.
+
     python benchmarks/arm_agreement.py --scenes 24 --lines 6 --variant cls-pact=cls:out/cmp/cls-pact [--variant ...]
+    python benchmarks/arm_agreement.py --cpu sm8150 --accuracy --variant rec-ptq=rec:out/cmp/rec-ptq \
+        --json benchmarks/results/compression_arm_sm8150.json
     python benchmarks/arm_agreement.py --runtime onnxruntime --ort-quantize det=synth --ort-quantize rec=synth \
         --json benchmarks/results/arm_agreement_onnxruntime.json
 """
@@ -52,6 +59,14 @@ def main() -> None:
     parser.add_argument("--lite-lib", type=Path, default=os.environ.get("EDGEOCR_LITE_LIB"))
     parser.add_argument("--no-float", action="store_true",
                         help="leave out the float variant (measured in another run; no work_vs_float then)")
+    parser.add_argument("--cpu", help="emulated phone CPU class (edgeocr.device.cpu_classes; sm8150: dot-product "
+                                      "int8 kernels) [default: this host's cpuinfo, no dot-product kernels]")
+    parser.add_argument("--accuracy", action="store_true",
+                        help="also score each variant on held-out data (fonts and backgrounds training never sees, "
+                             "`synth-heldout`): e2e and det Hmean on --eval-scenes scenes, rec line accuracy on "
+                             "--eval-lines lines, on the host (Paddle Inference)")
+    parser.add_argument("--eval-scenes", type=int, default=40)
+    parser.add_argument("--eval-lines", type=int, default=300)
     parser.add_argument("--count-images", type=int, default=2)
     parser.add_argument("--scenes", type=int, default=6, help="rendered scenes in the verification set")
     parser.add_argument("--lines", type=int, default=3, help="single-line images in the verification set")
@@ -79,21 +94,25 @@ def main() -> None:
         variants.append(("ort-int8", {}, _ort_static(base, args.ort_quantize)))
     for name, dirs, converter in variants:
         log(f"== {name}")
-        folder = args.out / args.runtime / name
+        folder = args.out / (f"{args.runtime}-{args.cpu}" if args.cpu else args.runtime) / name
         models = dataclasses.replace(base, **dirs)
         try:
             bundle = _converted(models, folder / "bundle", args.runtime, converter)
         except EdgeOCRError as e:
             rows.append({"variant": name, "converted": False, "why": str(e).split(":", 1)[-1].strip()[:160]})
             continue
-        record = _verified(bundle, folder / "verify", args.lite_lib, images)
-        work = _counted(bundle, folder / "bench", runner, libs, counted)
+        record = _with_noise_floor(bundle, _verified(bundle, folder / "verify", args.lite_lib, images, args.cpu),
+                                   images)
+        work = _counted(bundle, folder / "bench", runner, libs, counted, args.cpu)
         verdict = judge_record(record)  # today's thresholds on the figures measured
         row = {"variant": name, "converted": True, "passed": verdict.passed,
                "text_agreement": record["end_to_end"]["text_agreement"],
                "box_agreement": record["end_to_end"]["box_agreement"],
                **{f"{t}_decisions": a["decision_agreement"] for t, a in record["models"].items()},
                "int8": ",".join(t for t, q in record["quantized"].items() if q) or "-",
+               "host_noise_rate": record["noise_floor"]["rate"] if record["noise_floor"] else None,
+               "bundle_mb": sum(bundle.model_file(t).stat().st_size for t in bundle.tasks) / 1e6,
+               **(_heldout_accuracy(models, args.eval_scenes, args.eval_lines) if args.accuracy else {}),
                "minsn_per_image": work["per_image_median"] / 1e6,
                **{f"{s}_minsn": n / 1e6 for s, n in work["stages"].items()},
                "failures": list(verdict.failures)}
@@ -142,20 +161,63 @@ def _converted(models, out: Path, runtime: str, converter=None):
                           converter=converter)
 
 
-def _verified(bundle, out: Path, library: Path | None, images: dict) -> dict:
+def _verified(bundle, out: Path, library: Path | None, images: dict, cpu: str | None) -> dict:
     """The verification of ``bundle``, reusing one already made of the very same bundle files
     (a long run that was stopped continues where it was)."""
     import json
 
+    from edgeocr.device import EmulatedDevice
     from edgeocr.verify.run import verify_bundle
 
     done = out / "verify.json"
     if done.is_file() and bundle.manifest.get("verification", {}).get("date") == json.loads(done.read_text())["date"]:
         return json.loads(done.read_text())
-    return verify_bundle(bundle.path, out, library, images, log=log).record
+    return verify_bundle(bundle.path, out, library, images, device=EmulatedDevice(cpu=cpu), log=log).record
 
 
-def _counted(bundle, out: Path, runner: Path, libs: Path, images: dict) -> dict:
+def _heldout_accuracy(models, scenes: int, lines: int) -> dict:
+    """e2e / det Hmean and rec line accuracy of ``models`` on the host, on sets rendered in the
+    held-out style (seeds of their own: no training or verification set shares texts with them)."""
+    from edgeocr.compress.data import resolve_labels
+    from edgeocr.metrics.evaluate import evaluate
+    from edgeocr.models.charset import load_charset
+    from edgeocr.ocr.backends import create_backend
+    from edgeocr.ocr.system import TextSystem
+
+    allowed = load_charset(models.dict_path).allowed()
+    system = TextSystem(create_backend("paddle", models, threads=os.cpu_count() or 1), load_charset(models.dict_path))
+    det_labels, rec_labels = resolve_labels("synth-heldout", "det", scenes, 7007), resolve_labels("synth-heldout",
+                                                                                                 "rec", lines, 7008)
+    e2e = evaluate("e2e", det_labels, system, allowed_chars=allowed)["metrics"]
+    det = evaluate("det", det_labels, system, allowed_chars=allowed)["metrics"]
+    rec = evaluate("rec", rec_labels, system, allowed_chars=allowed)["metrics"]
+    return {"heldout_e2e_hmean": e2e["hmean"], "heldout_det_hmean": det["hmean"], "heldout_rec_acc": rec["acc"]}
+
+
+def _with_noise_floor(bundle, record: dict, images: dict) -> dict:
+    """``record`` with the host's noise floor of an int8 bundle; a verification stored before
+    verify measured it (or measured at another noise level) gets it measured now (host only)
+    on the same lossless image copies."""
+    import tempfile
+
+    from edgeocr.verify.noise_floor import RELATIVE_NOISE, noise_floor
+    from edgeocr.verify.reference import host_reference
+    from edgeocr.verify.run import MODE, lossless_copies
+
+    if not any(record["quantized"].values()):
+        return {**record, "noise_floor": None}
+    if (record.get("noise_floor") or {}).get("relative_noise") == RELATIVE_NOISE:
+        return record
+    log(f"{bundle.path}: stored verification has no host noise floor; measuring it")
+    with tempfile.TemporaryDirectory(prefix="arm-agreement-") as tmp:
+        copies = lossless_copies(images, Path(tmp))
+        floor = noise_floor(bundle, copies, host_reference(bundle, copies, MODE), MODE, log=log)
+    e2e = record["end_to_end"]
+    lines = e2e.get("lines") or round(e2e["same_text"] / e2e["text_agreement"])  # same_text / lines, exactly
+    return {**record, "noise_floor": floor, "end_to_end": {**e2e, "lines": lines}}
+
+
+def _counted(bundle, out: Path, runner: Path, libs: Path, images: dict, cpu: str | None) -> dict:
     """Instructions per image and stage at threads 1 on the emulated board (reused when done)."""
     import json
 
@@ -165,12 +227,12 @@ def _counted(bundle, out: Path, runner: Path, libs: Path, images: dict) -> dict:
     from edgeocr.runner.deploy import DeployRequest
     from edgeocr.runner.payload import Payload
 
-    done = out / "qemu-arm64.json"
+    board = EmulatedDevice(cpu=cpu)
+    done = out / f"{board.name}.json"
     if done.is_file():
         result = json.loads(done.read_text())
         if result["status"] == "complete" and result["stamp"]["payload"]["manifest"]["files"] == bundle.manifest["files"]:
             return result["configs"][0]["work"]
-    board = EmulatedDevice()
     workdir = f"{board.workdir}/arm-agreement-{os.getpid()}"  # its own: another run may use the board's default
     run = bench.run(DeployRequest(Payload.of_bundle(bundle), runner, (libs,), workdir=workdir), [board],
                     Dataset("verification images", None, images, {}), out, threads=(1,), warmup=0, repeats=1,
@@ -182,7 +244,8 @@ def _counted(bundle, out: Path, runner: Path, libs: Path, images: dict) -> dict:
 def _save(args, rows: list[dict], library: Path, images: dict, counted: dict) -> None:
     from edgeocr.utils.atomic import write_json
 
-    write_json(args.json, {"rows": rows, "runtime": args.runtime, "library": str(library), "images": len(images),
+    write_json(args.json, {"rows": rows, "runtime": args.runtime, "cpu_class": args.cpu, "library": str(library),
+                           "images": len(images),
                            "counted_images": len(counted),
                            "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
                            "command": shlex.join(["python", *sys.argv]),

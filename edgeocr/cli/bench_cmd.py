@@ -13,7 +13,7 @@ import click
 from edgeocr import bench as bench_lib
 from edgeocr.bench.dataset import load_dataset
 from edgeocr.bench.report import COMPARISON_COLUMNS, config_rows, table, with_ratios, write_comparison
-from edgeocr.cli.deploy_cmd import deploy_options, log
+from edgeocr.cli.deploy_cmd import deploy_options, emulated_cpu_option, log
 from edgeocr.data.labels import KINDS
 from edgeocr.device import Device, LocalDevice, get_device
 from edgeocr.models.charset import load_charset
@@ -61,11 +61,12 @@ def invocation(ctx: click.Context) -> str:
     return shlex.join(words)
 
 
-def select_devices(serials: Sequence[str], sshs: Sequence[str], local: bool, emulated: bool) -> list[Device]:
+def select_devices(serials: Sequence[str], sshs: Sequence[str], local: bool, emulated: bool,
+                   cpu: str | None = None) -> list[Device]:
     """Every device named (several run in parallel), or the single attached phone."""
     devices = [get_device(serial=s) for s in serials] + [get_device(ssh=h) for h in sshs]
     devices += [LocalDevice()] if local else []
-    devices += [get_device(emulated=True)] if emulated else []
+    devices += [get_device(emulated=True, cpu=cpu)] if emulated or cpu else []
     return devices or [get_device()]
 
 
@@ -75,6 +76,7 @@ def select_devices(serials: Sequence[str], sshs: Sequence[str], local: bool, emu
 @click.option("--local", is_flag=True, help="This host (its latency is host latency, and is reported as such).")
 @click.option("--emulated", is_flag=True, help="The emulated arm64 board qemu-arm64 (`edgeocr devices emulated-setup`; "
                                                "root): its latency is emulated, and reported as such.")
+@emulated_cpu_option
 @deploy_options(many=True)
 @click.option("--data", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="PaddleOCR label file: timings and accuracy (det labels: det/e2e Hmean; rec labels: line accuracy).")
@@ -98,7 +100,8 @@ def select_devices(serials: Sequence[str], sshs: Sequence[str], local: bool, emu
                    "[default: whenever a device is emulated].")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
               help="Output folder [default: out/bench/<date-time>].")
-def bench(serials: tuple[str, ...], sshs: tuple[str, ...], local: bool, emulated: bool, requests: list[DeployRequest],
+def bench(serials: tuple[str, ...], sshs: tuple[str, ...], local: bool, emulated: bool, cpu: str | None,
+          requests: list[DeployRequest],
           data: Path | None, data_kind: str, data_dir: Path | None, images: Path | None, threads: list[int], power_modes: list[str],
           warmup: int, repeats: int, cooldown: float, timeout: float, no_parity: bool, count_work: bool | None,
           out: Path | None) -> None:
@@ -111,7 +114,7 @@ def bench(serials: tuple[str, ...], sshs: tuple[str, ...], local: bool, emulated
     """
     dataset = load_dataset(data, data_kind, images, data_dir, load_charset(requests[0].payload.dict_path).allowed())
     out = out or Path("out") / "bench" / datetime.now().strftime("%Y%m%d-%H%M%S")
-    devices = select_devices(serials, sshs, local, emulated)
+    devices = select_devices(serials, sshs, local, emulated, cpu)
     runs = []
     for i, request in enumerate(requests):
         where = out if len(requests) == 1 else out / f"{i + 1}-{request.payload.path.name}"

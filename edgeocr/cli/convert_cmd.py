@@ -125,7 +125,12 @@ def verification_line(bundle: Bundle) -> str:
     e2e = v["end_to_end"]
     verdict = "PASSED" if v["passed"] else "FAILED: " + "; ".join(v["failures"])
     return (f"ARM verification: {verdict} ({v['date']}, {v['runtime']['name']} {v['runtime']['version']} on {v['device'].split(':')[0]}, "
-            f"{v['images']} images, text agreement {e2e['text_agreement']:.2%})")
+            f"{v['images']} images, text agreement {e2e['text_agreement']:.2%}{_floor(v.get('noise_floor'))})")
+
+
+def _floor(floor: dict | None) -> str:
+    """The host's noise floor of an int8 bundle (verifications from before it have none)."""
+    return f", host under noise: {floor['rate']:.2%} of lines differ" if floor else ""
 
 
 @click.command("inspect")

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from edgeocr.data.labels import KINDS, DetSample, read_labels
-from edgeocr.data.synth import LABEL_FILE, synthesize
+from edgeocr.data.synth import LABEL_FILE, STYLES, style_config, synthesize
 from edgeocr.models.charset import load_charset
 from edgeocr.utils.atomic import write_json
 from edgeocr.utils.table import markdown_table
@@ -26,9 +26,12 @@ def data() -> None:
 @click.option("--out", type=click.Path(path_type=Path), required=True, help="Output folder (images/ + labels.txt).")
 @click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True, help="Same seed, same bytes.")
 @click.option("--force", is_flag=True, help="Replace --out if it exists and is not empty.")
-def synth(kind: str, count: int, out: Path, seed: int, force: bool) -> None:
+@click.option("--style", type=click.Choice(list(STYLES)), default="train", show_default=True,
+              help="train: the fonts and backgrounds training data use; heldout: fonts and backgrounds no training "
+                   "set uses (for evaluation only).")
+def synth(kind: str, count: int, out: Path, seed: int, force: bool, style: str) -> None:
     """Render labelled Chinese/English text in PaddleOCR's det or rec label format."""
-    synthesize(kind, out, count, seed, force=force)
+    synthesize(kind, out, count, seed, force=force, config=style_config(style))
     click.echo(f"wrote {count} {kind} samples to {out} (labels: {out / LABEL_FILE})")
 
 

@@ -15,6 +15,7 @@ import click
 
 from edgeocr.bundle import Bundle
 from edgeocr.device import Device, get_device
+from edgeocr.device.cpu_classes import CPU_CLASSES
 from edgeocr.errors import EdgeOCRError, InputError
 from edgeocr.paths import home
 from edgeocr.runner.deploy import DeployRequest, deploy
@@ -114,6 +115,14 @@ def runner_for(bundle: Path | None, runner_bins: tuple[Path, ...]) -> Path | Non
     return matching[0]
 
 
+#: the phone CPU class the emulated board stands for (``edgeocr.device.cpu_classes``)
+emulated_cpu_option = click.option(
+    "--emulated-cpu", "cpu", type=click.Choice(list(CPU_CLASSES)),
+    help="The emulated board as a phone CPU class (implies --emulated): its programs see that class's /proc/cpuinfo, "
+         "so the ARM runtime picks that class's kernels (sm8150: dot-product int8) [default: this host's cpuinfo, "
+         "no known SoC, no dot-product kernels].")
+
+
 def deploy_options(func: Callable | None = None, *, many: bool = False) -> Callable:
     """Add the deploy options; the command receives them as one ``request`` argument, or with
     ``many`` (``--bundle`` and ``--runner-bin`` repeatable) as a list ``requests``, one per bundle."""
@@ -143,17 +152,18 @@ def deploy_options(func: Callable | None = None, *, many: bool = False) -> Calla
 @click.option("--local", is_flag=True, help="This host.")
 @click.option("--emulated", is_flag=True, help="The emulated arm64 board qemu-arm64 (`edgeocr devices emulated-setup`; "
                                                "root).")
+@emulated_cpu_option
 @deploy_options
 @click.option("--json", "json_out", type=click.Path(dir_okay=False, path_type=Path),
               help="Also write what was deployed, file by file, as JSON.")
-def deploy_command(serial: str | None, ssh: str | None, local: bool, emulated: bool, request: DeployRequest,
-                   json_out: Path | None) -> None:
+def deploy_command(serial: str | None, ssh: str | None, local: bool, emulated: bool, cpu: str | None,
+                   request: DeployRequest, json_out: Path | None) -> None:
     """Push a bundle, the runner and its runtime libraries into a work folder on a device.
 
     Checks the device ABI against the bundle's target and the runtime version against the
     bundle's converter version before pushing the models; skips files whose hash is unchanged.
     """
-    device: Device = get_device(serial, ssh, local, emulated)
+    device: Device = get_device(serial, ssh, local, emulated or cpu is not None, cpu)
     deployment = deploy(device, request, log)
     click.echo(markdown_table([{"file": a.path, "MB": f"{a.size / 1e6:.2f}", "action": a.action} for a in deployment.files]))
     counts = {action: sum(a.action == action for a in deployment.files) for action in ("pushed", "unchanged", "removed")}

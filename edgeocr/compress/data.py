@@ -17,8 +17,9 @@ import numpy as np
 import pyclipper
 from shapely.geometry import Polygon
 
+from edgeocr.compress.recipe import HELDOUT_SYNTH
 from edgeocr.data.labels import LabelSet, read_labels
-from edgeocr.data.synth import LABEL_FILE, synthesize
+from edgeocr.data.synth import LABEL_FILE, style_config, synthesize
 from edgeocr.errors import DataError
 from edgeocr.models.charset import Charset
 from edgeocr.ocr.image_io import read_image
@@ -29,14 +30,19 @@ LABEL_KIND = {"rec": "rec", "cls": "rec", "det": "det"}
 SHRINK_RATIO = 0.4  # DB's label shrink ratio (PaddleOCR MakeShrinkMap)
 
 
+SYNTH_STYLES = {"synth": "train", HELDOUT_SYNTH: "heldout"}  # recipe data value -> rendering style
+
+
 def resolve_labels(value: str, task: str, count: int, seed: int) -> Path:
-    """``synth`` -> a cached rendered set; anything else is a label file path."""
-    if value != "synth":
+    """``synth``/``synth-heldout`` -> a cached set rendered in the training/held-out style;
+    anything else is a label file path."""
+    if value not in SYNTH_STYLES:
         return Path(value)
-    kind = LABEL_KIND[task]
-    folder = home() / "cache" / "synth" / f"{kind}-n{count}-s{seed}"
+    kind, style = LABEL_KIND[task], SYNTH_STYLES[value]
+    folder = home() / "cache" / "synth" / (f"{kind}-n{count}-s{seed}" if style == "train" else
+                                           f"{kind}-{style}-n{count}-s{seed}")
     if not (folder / LABEL_FILE).is_file():
-        synthesize(kind, folder, count, seed, force=True)
+        synthesize(kind, folder, count, seed, force=True, config=style_config(style))
     return folder / LABEL_FILE
 
 

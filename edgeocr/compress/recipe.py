@@ -24,9 +24,13 @@ METHODS = ("pact", "ptq", "prune")
 PTQ_OP_TYPES = ("conv2d", "conv2d_transpose", "mul", "matmul", "matmul_v2")
 
 
+HELDOUT_SYNTH = "synth-heldout"
+
+
 @dataclass(frozen=True)
 class DataSpec:
-    """Where training/eval data come from: ``synth`` (rendered with the given count/seed) or a label file."""
+    """Where training/eval data come from: ``synth`` (rendered with the given count/seed), for eval
+    also ``synth-heldout`` (the same, in fonts and backgrounds training never sees), or a label file."""
 
     train: str = "synth"
     train_count: int = 600
@@ -188,6 +192,9 @@ def parse_recipe(raw: Any, source: str) -> Recipe:
     for name, cls in SECTIONS.items():
         if name in raw:
             values[name] = _section(cls, raw[name], f"{source}: {name}")
+    if "data" in values and values["data"].train == HELDOUT_SYNTH:
+        raise InputError(f"{source}: data.train cannot be {HELDOUT_SYNTH}: the held-out style is for evaluation only "
+                         "(its fonts and backgrounds must stay unseen by training)")
     return Recipe(**values)
 
 

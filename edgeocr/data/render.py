@@ -39,7 +39,9 @@ def random_color(rng: np.random.Generator, band: tuple[float, float]) -> np.ndar
 def background(
     rng: np.random.Generator, width: int, height: int, band: tuple[float, float], kinds: tuple[str, ...]
 ) -> np.ndarray:
-    """A ``height x width x 3`` float RGB background: flat, gradient or noise texture."""
+    """A ``height x width x 3`` float RGB background of one of ``kinds``: flat, gradient or noise
+    texture (the training style), ruled paper or tiles (held out of training: thin regular lines
+    of another colour, and a grid of bricks with mortar joints)."""
     kind = kinds[int(rng.integers(len(kinds)))]
     base = random_color(rng, band)
     img = np.empty((height, width, 3), np.float64)
@@ -56,6 +58,25 @@ def background(
         blobs = rng.uniform(-1, 1, size=(cells, cells, 3)) * rng.uniform(8, 22)
         img += cv2.resize(blobs, (width, height), interpolation=cv2.INTER_CUBIC)
         img += rng.uniform(2, 6) * rng.standard_normal(size=(height, width, 1), dtype=np.float32)
+    elif kind == "ruled":
+        other = random_color(rng, band)
+        pitch, thick = int(rng.integers(10, 28)), int(rng.integers(1, 3))
+        offset = int(rng.integers(pitch))
+        rows = (np.arange(height) + offset) % pitch < thick
+        img[rows] = other
+        if rng.random() < 0.5:  # a margin line
+            x = int(rng.integers(width // 10 + 1, width // 4 + 2))
+            img[:, x:x + thick] = random_color(rng, band)
+    elif kind == "tiles":
+        mortar = random_color(rng, band)
+        tile_h, tile_w = int(rng.integers(12, 40)), int(rng.integers(24, 80))
+        joint = int(rng.integers(1, 4))
+        shade = rng.uniform(-14, 14, size=(height // tile_h + 2, width // tile_w + 3, 3))
+        yy, xx = np.mgrid[0:height, 0:width]
+        row = yy // tile_h
+        shifted = xx + (row % 2) * (tile_w // 2)  # every other row offset by half a brick
+        img += shade[row, shifted // tile_w]
+        img[(yy % tile_h < joint) | (shifted % tile_w < joint)] = mortar
     elif kind != "flat":
         raise ValueError(f"unknown background kind {kind!r}")
     # keep the background inside its band so contrast with the text survives the texture

@@ -38,6 +38,7 @@ MANIFEST = "synth.json"
 class SynthConfig:
     """Difficulty knobs. Lengths are pixels; ranges are inclusive ``(low, high)``."""
 
+    fonts: str = "train"  # font set (edgeocr.data.fonts.FONT_SETS)
     backgrounds: tuple[str, ...] = ("flat", "gradient", "texture")
     light_background_prob: float = 0.7  # dark text on light ground, like most signs and prints
     box_pad: float = 0.12  # ground-truth quad beyond the ink, as a fraction of the ink height
@@ -76,7 +77,7 @@ def _style(rng: np.random.Generator, cfg: SynthConfig) -> _Style:
 
 
 def _text_mask(rng: np.random.Generator, text: str, size: int, cfg: SynthConfig) -> render.TextMask:
-    faces = fonts_for(text)
+    faces = fonts_for(text, cfg.fonts)
     return render.render_text(text, load_font(faces[int(rng.integers(len(faces)))], size), cfg.box_pad)
 
 
@@ -144,6 +145,18 @@ def make_det_sample(
     return _degrade(rng, canvas, cfg), DetSample(image=image, regions=tuple(regions))
 
 
+#: rendering styles: ``train`` for every training set; ``heldout`` for evaluation only, with
+#: fonts and backgrounds no training set is rendered with (the same difficulty otherwise)
+STYLES = {"train": SynthConfig(), "heldout": SynthConfig(fonts="heldout", backgrounds=("ruled", "tiles"))}
+
+
+def style_config(style: str) -> SynthConfig:
+    try:
+        return STYLES[style]
+    except KeyError:
+        raise InputError(f"unknown synthesis style {style!r} (expected one of {', '.join(STYLES)})") from None
+
+
 _MAKERS: dict[str, Callable[..., tuple[bytes, RecSample | DetSample]]] = {
     "rec": make_rec_sample,
     "det": make_det_sample,
@@ -166,7 +179,7 @@ def synthesize(kind: str, out: str | os.PathLike, count: int, seed: int = 0, *, 
     out = Path(out)
     if out.exists() and (not out.is_dir() or any(out.iterdir())) and not force:
         raise InputError(f"{out}: already exists and is not empty (pass --force to replace it)")
-    check_fonts()
+    check_fonts(config.fonts)
     allowed = load_charset().allowed()
     make = _MAKERS[kind]
     with atomic_dir(out, replace=True) as tmp:

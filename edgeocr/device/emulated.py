@@ -26,6 +26,7 @@ through that shell, exactly as over ssh. Needs root (chroot, mount namespaces).
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import fcntl
 import json
 import os
@@ -41,13 +42,14 @@ from typing import Callable, Iterator, Mapping, Sequence
 from urllib.parse import unquote
 
 from edgeocr.device.base import Device
+from edgeocr.device.cpu_classes import cpu_class
 from edgeocr.device.errors import DeviceError, DeviceNotFound, DeviceOffline, DeviceUnauthorized
 from edgeocr.device.process import run_process
 from edgeocr.device.shell import ShellResult, to_script
 from edgeocr.device.ssh import SshDevice
 from edgeocr.errors import InputError
 from edgeocr.paths import home
-from edgeocr.utils.atomic import write_json
+from edgeocr.utils.atomic import atomic_dir, write_json
 
 SERIAL = "qemu-arm64"
 ROOT_ENV = "EDGEOCR_EMULATED_ROOT"
@@ -74,12 +76,16 @@ BOUND = ("/dev", "/proc", "/sys")  # this host's own, bound into the user space
 DEVICE_ENV = {"PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "HOME": "/root",
               "LANG": "C.UTF-8"}
 
+# What a CPU class shows in place of this host's files (``CpuClass``), bound over them.
+CPU_VIEWS = ("/proc/cpuinfo", "/sys/devices/system/cpu")
+_BIND_VIEWS = " && ".join(f'mount --bind "$views{p}" "$root{p}"' for p in CPU_VIEWS)
 # Runs on this host in the command's private mount namespace: $1 user space, $2 chroot,
-# $3 the device script, then the shared folders.
-_ENTER = """root=$1 chroot=$2 script=$3; shift 3
+# $3 the device script, $4 the CPU class's views ('' for this host's own), then the shared folders.
+_ENTER = """root=$1 chroot=$2 script=$3 views=$4; shift 4
 for d in {bound} "$@"; do mkdir -p "$root$d" && mount --rbind "$d" "$root$d" || exit 125; done
+[ -z "$views" ] || {{ {bind_views}; }} || exit 125
 exec env -i {env} "$chroot" "$root" /bin/sh -c "$script"
-""".format(bound=" ".join(BOUND), env=" ".join(shlex.quote(f"{k}={v}") for k, v in DEVICE_ENV.items()))
+""".format(bind_views=_BIND_VIEWS, bound=" ".join(BOUND), env=" ".join(shlex.quote(f"{k}={v}") for k, v in DEVICE_ENV.items()))
 
 Log = Callable[[str], None]
 
@@ -253,7 +259,9 @@ def setup_emulated(root: str | os.PathLike | None = None, log: Log = lambda _: N
 
 
 class EmulatedDevice(Device):
-    """The arm64 user space at ``root`` as an ARM Linux board named ``qemu-arm64``.
+    """The arm64 user space at ``root`` as an ARM Linux board named ``qemu-arm64``, or
+    ``qemu-arm64-<class>`` when it stands for a phone CPU class (``edgeocr.device.cpu_classes``:
+    its programs read that class's ``/proc/cpuinfo``).
 
     ``shared`` host folders appear inside the device at their own paths (bound per command),
     for programs that should read or write this host's files in place.
@@ -264,10 +272,28 @@ class EmulatedDevice(Device):
     emulated = True
 
     def __init__(self, root: str | os.PathLike | None = None, workdir: str | None = None,
-                 shared: Sequence[str | os.PathLike] = ()) -> None:
-        super().__init__(SERIAL, SERIAL, workdir or DEFAULT_WORKDIR)
+                 shared: Sequence[str | os.PathLike] = (), cpu: str | None = None) -> None:
+        self.cpu = cpu_class(cpu) if cpu else None
+        serial = f"{SERIAL}-{self.cpu.name}" if self.cpu else SERIAL
+        super().__init__(serial, serial, workdir or DEFAULT_WORKDIR)
         self.root = Path(root or emulated_root()).absolute()
         self.shared = tuple(os.path.abspath(p) for p in shared)
+
+    def _cpu_views(self) -> str:
+        """A folder on this host holding the class's ``CPU_VIEWS`` at their paths ('' without a
+        class), written once per content."""
+        if self.cpu is None:
+            return ""
+        files = {"proc/cpuinfo": self.cpu.cpuinfo,
+                 **{f"sys/devices/system/cpu/{k}": v for k, v in self.cpu.sysfs_cpu().items()}}
+        digest = hashlib.sha256(json.dumps(files, sort_keys=True).encode()).hexdigest()[:12]
+        folder = home() / "emulated" / "cpu-views" / f"{self.cpu.name}-{digest}"
+        if not folder.is_dir():
+            with atomic_dir(folder, replace=True) as tmp:
+                for rel, text in files.items():
+                    (tmp / rel).parent.mkdir(parents=True, exist_ok=True)
+                    (tmp / rel).write_text(text)
+        return str(folder)
 
     def require_ready(self) -> None:
         """Raise a typed error that says what to run unless commands can start: root, a
@@ -283,7 +309,7 @@ class EmulatedDevice(Device):
     def _shell_argv(self, script: str) -> list[str]:
         self.require_ready()
         return [_host_tool("unshare"), "--mount", "--propagation", "private", "--", "/bin/sh", "-c", _ENTER,
-                "edgeocr-emulated", str(self.root), _host_tool("chroot"), script, *self.shared]
+                "edgeocr-emulated", str(self.root), _host_tool("chroot"), script, self._cpu_views(), *self.shared]
 
     def _link_error(self, output: str) -> DeviceError:
         return DeviceError(f"{self.name}: the emulated device's shell did not start or died without an exit status"
@@ -291,7 +317,7 @@ class EmulatedDevice(Device):
 
     def _identity(self, out: Mapping[str, str]) -> tuple[str, str, str]:
         _, abi, os_name = super()._identity(out)  # the probed model would be this host's
-        return MODEL, abi, os_name
+        return (f"{MODEL}, CPU class {self.cpu.name}: {self.cpu.description}" if self.cpu else MODEL), abi, os_name
 
     # Files travel exactly as over ssh: cat and tar streams through the device's own shell, so
     # paths resolve as the device resolves them (its symlinks, the shared folders) and a full
@@ -350,7 +376,11 @@ class EmulatedDevice(Device):
             env["LD_LIBRARY_PATH"] = ":".join(host.get(p, p) for p in libs)
         command = [qemu, *prefix_argv[1:], "-L", str(self.root), *(host.get(a, a) for a in [program, *args])]
         script = to_script(command, {**DEVICE_ENV, **env}, cwd=str(self.root))
-        proc = run_process(["env", "-i", "/bin/sh", "-c", script], what=f"{self.name}: {shlex.join(command)}",
-                           timeout=timeout)
+        argv = ["env", "-i", "/bin/sh", "-c", script]
+        if self.cpu is not None:  # qemu's -L finds none of CPU_VIEWS under <root>, so opens this host's: bind over them
+            argv = [_host_tool("unshare"), "--mount", "--propagation", "private", "--", "/bin/sh", "-c",
+                    f'views=$1 root=; {{ {_BIND_VIEWS}; }} || exit 125; shift; exec "$@"', "edgeocr-emulated",
+                    self._cpu_views(), *argv]
+        proc = run_process(argv, what=f"{self.name}: {shlex.join(command)}", timeout=timeout)
         return ShellResult(proc.returncode, proc.stdout.decode("utf-8", "replace"),
                            proc.stderr.decode("utf-8", "replace"), proc.duration_s)

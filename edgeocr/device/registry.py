@@ -32,20 +32,21 @@ def list_devices(include_local: bool = True) -> list[Device]:
 
 
 def get_device(serial: str | None = None, ssh: str | None = None, local: bool = False,
-               emulated: bool = False) -> Device:
+               emulated: bool = False, cpu: str | None = None) -> Device:
     """The device a command should use.
 
     ``serial`` (or ``$ANDROID_SERIAL``) picks an adb device, ``ssh`` a board by name or
     ``user@host[:port]``, ``local`` this host, ``emulated`` the emulated arm64 board
-    (``edgeocr.device.emulated``). With no selector the single attached adb device is used;
-    none or several is an error that says what to do.
+    (``edgeocr.device.emulated``), standing for the phone CPU class ``cpu`` if given. With no
+    selector the single attached adb device is used; none or several is an error that says
+    what to do.
     """
     if sum(map(bool, (serial, ssh, local, emulated))) > 1:
         raise InputError("choose one device: an adb serial, an ssh board, local, or emulated")
     if local:
         return LocalDevice()
     if emulated:
-        return EmulatedDevice()
+        return EmulatedDevice(cpu=cpu)
     if ssh:
         return SshDevice.from_spec(ssh)
     serial = serial or os.environ.get("ANDROID_SERIAL") or None

@@ -48,13 +48,15 @@ def image_files(folder: str | os.PathLike) -> list[Path]:
 
 
 def make_system(backend: str, models: ModelSource, config: OCRConfig, threads: int, mode: str,
-                record: str | os.PathLike | None = None) -> TextSystem:
+                record: str | os.PathLike | None = None, perturb: tuple[float, int] | None = None) -> TextSystem:
     """The ``TextSystem`` a mode runs: with the classifier only when the mode uses it, and
     with ``drop_score`` 0 so every detected box is reported (consumers apply ``drop_score``).
     Building it loads every model the mode uses and runs each once (``TextSystem``). With
-    ``record`` every model call is also saved there (``RecordingBackend``)."""
+    ``record`` every model call is also saved there (``RecordingBackend``); with ``perturb``
+    ``(relative, seed)`` every model input carries that noise (``PerturbedBackend``)."""
     from edgeocr.models.charset import load_charset
     from edgeocr.ocr.backends import create_backend
+    from edgeocr.ocr.backends.perturbed import PerturbedBackend
     from edgeocr.ocr.backends.recording import RecordingBackend
     from edgeocr.ocr.system import TextSystem
 
@@ -62,6 +64,8 @@ def make_system(backend: str, models: ModelSource, config: OCRConfig, threads: i
     if classify and not models.has("cls"):
         raise RunnerError("model", f"mode det_cls_rec needs a cls model and {models.name} has none; use --mode det_rec")
     runtime = create_backend(backend, models, threads)
+    if perturb is not None:
+        runtime = PerturbedBackend(runtime, *perturb)
     if record is not None:
         runtime = RecordingBackend(runtime, Path(record))
     return TextSystem(runtime, load_charset(models.dict_path), replace(config, drop_score=0.0), classify=classify)

@@ -65,6 +65,7 @@ def parity(host: Sequence[Entry], device: Sequence[Entry], source: str) -> dict[
     lines = sum(max(len(h["lines"]), len(entries[h["image"]]["lines"])) for h in host)
     return {
         "images": len(host),
+        "lines": lines,
         **totals,
         "text_agreement": totals["same_text"] / lines if lines else 1.0,
         "box_agreement": totals["box_within_tolerance"] / lines if lines else 1.0,

@@ -43,14 +43,17 @@ def reference_models(bundle: Bundle) -> tuple[str, ModelSource]:
     return "paddle", source_models(bundle)
 
 
-def host_reference(bundle: Bundle, images: Mapping[str, Path], mode: str) -> dict[str, Any]:
+def host_reference(bundle: Bundle, images: Mapping[str, Path], mode: str,
+                   perturb: tuple[float, int] | None = None) -> dict[str, Any]:
     """One run of ``images`` (``name -> file``) through the reference (``reference_models``),
-    in the runner contract's image entries."""
+    in the runner contract's image entries; ``perturb`` = ``(relative, seed)``: with that noise
+    on every model input (``edgeocr.ocr.backends.perturbed``)."""
     from edgeocr.runner.measure import make_system, measure
     from edgeocr.runner.python_runner import runtime_version
 
     backend, models = reference_models(bundle)
-    system = make_system(backend, models, bundle.config, threads=os.cpu_count() or 1, mode=mode)
+    system = make_system(backend, models, bundle.config, threads=os.cpu_count() or 1, mode=mode,
+                         perturb=perturb)
     return {
         "backend": backend,
         "runtime_version": runtime_version(backend),

@@ -47,6 +47,7 @@ from edgeocr.runner.remote import run_remote
 from edgeocr.utils.atomic import atomic_dir, write_json, write_text
 from edgeocr.utils.hashing import sha256_file
 from edgeocr.utils.table import markdown_table
+from edgeocr.verify.noise_floor import RUNS as NOISE_RUNS, noise_floor
 from edgeocr.verify.outputs import compare_outputs
 from edgeocr.verify.parity import parity
 from edgeocr.verify.reference import host_reference, reference_models
@@ -177,10 +178,12 @@ def _check_images(images: Mapping[str, Path]) -> None:
 
 def verify_bundle(bundle_dir: str | os.PathLike, out: str | os.PathLike | None = None,
                   lite_lib: str | os.PathLike | None = None, images: Mapping[str, Path] | None = None,
-                  device: EmulatedDevice | None = None, log: Log = lambda _: None) -> Verification:
+                  device: EmulatedDevice | None = None, noise_runs: int = NOISE_RUNS,
+                  log: Log = lambda _: None) -> Verification:
     """Run the bundle at ``bundle_dir`` on ARM kernels and compare with the host; the verdict
     (also recorded in the bundle's manifest; files ``verify.json``/``verify.md`` in ``out``,
-    by default ``<bundle>.verify/``)."""
+    by default ``<bundle>.verify/``). A bundle with an int8 model is also held to the host's
+    noise floor, measured with ``noise_runs`` perturbed host runs (0: none, the plain 99%)."""
     bundle = Bundle.load(bundle_dir)
     if bundle.target.arch != "aarch64":
         raise CannotVerify(f"{bundle.path}: bundle is for {bundle.target.name}; verification runs arm64 bundles "
@@ -202,7 +205,9 @@ def verify_bundle(bundle_dir: str | os.PathLike, out: str | os.PathLike | None =
             device.shell(f"rm -rf -- {shlex.quote(workdir)}", timeout=120)
         log(f"host reference: {reference[1].name} on the {reference[0]} backend")
         host = host_reference(bundle, images, MODE)
-    return _judged(bundle, images, device, release, runner, reference, arm, host, local_record, out)
+        quantized = any(m["quantized"] for m in bundle.manifest["models"].values())
+        floor = noise_floor(bundle, images, host, MODE, noise_runs, log) if quantized and noise_runs else None
+    return _judged(bundle, images, device, release, runner, reference, arm, host, floor, local_record, out)
 
 
 def lossless_copies(images: Mapping[str, Path], folder: Path) -> dict[str, Path]:
@@ -237,25 +242,26 @@ def _run_on_arm(device: EmulatedDevice, deployment, images: Mapping[str, Path], 
 
 
 def _judged(bundle: Bundle, images: Mapping[str, Path], device: EmulatedDevice, release: ArmRuntime, runner: Path,
-            reference: tuple[str, Any], arm: Mapping[str, Any], host: Mapping[str, Any], local_record: Path,
-            out: Path) -> Verification:
+            reference: tuple[str, Any], arm: Mapping[str, Any], host: Mapping[str, Any],
+            floor: Mapping[str, Any] | None, local_record: Path, out: Path) -> Verification:
     """Compare, judge, and record the verdict (``verify.json``, ``verify.md``, the bundle's manifest)."""
     e2e = parity(host["images"], arm["images"], f"{device.name} run")
     host_backend = create_backend(*reference, threads=os.cpu_count() or 1)
     models = compare_outputs(Recording.load(local_record), host_backend.infer, bundle.config,
                              load_charset(bundle.dict_path))
     quantized = {t: bool(m["quantized"]) for t, m in bundle.manifest["models"].items()}
-    verdict = judge(e2e, models, quantized)
+    verdict = judge(e2e, models, quantized, floor["rate"] if floor else None)
     record_json = {
         "passed": verdict.passed,
         "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "device": f"{device.name}: {device.latency_note}",
         "runtime": {**release.to_json(), "runner": str(runner)},
         "images": len(images),
-        "end_to_end": {k: e2e[k] for k in ("host_lines", "device_lines", "same_text", "same_text_exact",
+        "end_to_end": {k: e2e[k] for k in ("lines", "host_lines", "device_lines", "same_text", "same_text_exact",
                                            "text_agreement", "box_agreement", "max_box_diff_px")},
         "models": {t: a.to_json() for t, a in models.items()},
         "quantized": quantized,
+        "noise_floor": floor,
         **verdict.to_json(),
         "hints": failure_hints(bundle.manifest, verdict),
     }
@@ -287,15 +293,26 @@ def report_markdown(bundle: Path, record: Mapping[str, Any]) -> str:
              f"End to end: {e2e['same_text']} of {max(e2e['host_lines'], e2e['device_lines'])} lines read as on the host "
              f"(text {e2e['text_agreement']:.2%}, {e2e['same_text_exact']} with spaces at the "
              f"ends too; boxes within 1 px {e2e['box_agreement']:.2%}).", "",
+             *_noise_floor_lines(record["noise_floor"]),
              markdown_table(rows), ""]
     lines += [f"- {f}" for f in record["failures"]] + [f"- hint: {h}" for h in record["hints"]]
     return "\n".join(lines) + "\n"
 
 
+def _noise_floor_lines(floor: Mapping[str, Any] | None) -> list[str]:
+    if not floor:
+        return []
+    shares = ", ".join(f"{share:.2%}" for share in floor["text_agreement"])
+    return [f"Host noise floor: under relative input noise {floor['relative_noise']:g} the host read {shares} of "
+            f"the lines as in its plain run ({floor['runs']} runs: {floor['differ']} of {floor['lines']} lines "
+            f"differ, {floor['rate']:.2%}).", ""]
+
+
 def _record_in_manifest(bundle: Bundle, record: Mapping[str, Any]) -> None:
     """Add the verdict to the manifest. The manifest is not among the files it hashes, so the
     bundle stays valid; the figures live in ``verify.json``, the manifest keeps the summary."""
-    summary = {k: record[k] for k in ("passed", "date", "device", "runtime", "images", "end_to_end", "failures")}
+    summary = {k: record[k] for k in ("passed", "date", "device", "runtime", "images", "end_to_end", "noise_floor",
+                                      "failures")}
     summary["decision_agreement"] = {t: a["decision_agreement"] for t, a in record["models"].items()}
     write_json(bundle.path / MANIFEST, {**bundle.manifest, "verification": summary})
 

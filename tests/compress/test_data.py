@@ -16,6 +16,16 @@ def test_eval_set_sharing_images_with_training_is_refused(model_home) -> None:
     check_disjoint(a, load_task_data("rec", resolve_labels("synth", "rec", 6, 6)))
 
 
+def test_held_out_synth_is_its_own_rendering_of_the_same_texts(model_home) -> None:
+    from edgeocr.data.labels import read_labels
+
+    train, heldout = resolve_labels("synth", "rec", 4, 5), resolve_labels("synth-heldout", "rec", 4, 5)
+    assert heldout.parent.name == "rec-heldout-n4-s5" and train.parent.name == "rec-n4-s5"
+    assert [s.text for s in read_labels(heldout, "rec").samples] == [s.text for s in read_labels(train, "rec").samples]
+    check_disjoint(load_task_data("rec", train), load_task_data("rec", heldout))  # other pixels
+    assert '"fonts": "heldout"' in (heldout.parent / "synth.json").read_text()
+
+
 def test_label_set_without_usable_sample_is_refused(tmp_path, model_home) -> None:
     src = resolve_labels("synth", "det", 1, 3)
     image = src.parent / "images" / "000000.jpg"

@@ -75,3 +75,12 @@ def test_every_recipe_key_is_documented_in_the_readme() -> None:
     declared = {("(top)", k) for k in top} | {(name, f.name) for name, cls in SECTIONS.items()
                                               for f in dataclasses.fields(cls)}
     assert declared <= rows, sorted(declared - rows)
+
+
+def test_held_out_data_is_for_evaluation_only(tmp_path) -> None:
+    path = _write(tmp_path, "model: rec\nmethod: ptq\ndata:\n  eval: synth-heldout\n")
+    assert load_recipe(path, model="rec", method="ptq").data.eval == "synth-heldout"
+    path = _write(tmp_path, "model: rec\nmethod: ptq\ndata:\n  train: synth-heldout\n")
+    with pytest.raises(InputError, match="r.yml: data.train cannot be synth-heldout: the held-out style is for "
+                                         "evaluation only"):
+        load_recipe(path, model="rec", method="ptq")

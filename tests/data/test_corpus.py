@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from fontTools.ttLib import TTFont
 
 from edgeocr.data import corpus
 from edgeocr.data.corpus import LineSampler
-from edgeocr.data.fonts import FONTS, fonts_for
+from edgeocr.data.fonts import FONT_SETS, FONTS, fonts_for
 from edgeocr.models.charset import load_charset
 
 ALLOWED = load_charset().allowed()
@@ -24,12 +25,18 @@ def test_corpus_is_inside_the_dictionary() -> None:
     assert not missing
 
 
-def test_every_font_draws_the_lines_it_is_chosen_for() -> None:
+@pytest.mark.parametrize("fonts", sorted(FONT_SETS))
+def test_every_font_draws_the_lines_it_is_chosen_for(fonts: str) -> None:
     """No tofu: each face chosen for a line has a glyph for each of its characters."""
-    cmaps = {spec: set(TTFont(str(spec.path), fontNumber=spec.index).getBestCmap()) for spec in FONTS}
+    cmaps = {spec: set(TTFont(str(spec.path), fontNumber=spec.index).getBestCmap()) for spec in FONT_SETS[fonts]}
     for line in _lines(0, 400):
-        for spec in fonts_for(line):
+        for spec in fonts_for(line, fonts):
             assert {ord(c) for c in line} <= cmaps[spec], (spec.name, line)
+
+
+def test_the_held_out_fonts_share_no_face_with_training() -> None:
+    assert not {f.path for f in FONT_SETS["heldout"]} & {f.path for f in FONTS}
+    assert any(f.cjk for f in FONT_SETS["heldout"]) and any(not f.cjk for f in FONT_SETS["heldout"])
 
 
 def test_sampler_is_seeded_and_mixes_scripts() -> None:

@@ -122,3 +122,44 @@ def test_bad_arguments(tmp_path: Path) -> None:
         synth_rec(tmp_path / "x", 1, seed=-1)
     with pytest.raises(InputError, match="unknown sample kind"):
         synth.synthesize("e2e", tmp_path / "x", 1)
+
+
+def test_the_held_out_style_renders_with_faces_and_grounds_training_never_uses(tmp_path: Path,
+                                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    from edgeocr.data import fonts, render
+    from edgeocr.data.synth import STYLES, style_config
+
+    train, heldout = STYLES["train"], style_config("heldout")
+    assert not set(train.backgrounds) & set(heldout.backgrounds)
+    used_fonts, used_grounds = set(), set()
+    real_load, real_background = fonts.load_font, render.background
+
+    def spy_font(spec, size):
+        used_fonts.add(spec.path)
+        return real_load(spec, size)
+
+    def spy_background(rng, width, height, band, kinds):
+        used_grounds.update(kinds)
+        return real_background(rng, width, height, band, kinds)
+
+    monkeypatch.setattr(synth, "load_font", spy_font)
+    monkeypatch.setattr(synth.render, "background", spy_background)
+    out = synth.synthesize("rec", tmp_path / "h", 12, seed=4, config=heldout)
+    assert used_fonts and used_fonts <= {f.path for f in fonts.FONT_SETS["heldout"]}
+    assert used_grounds == {"ruled", "tiles"}
+    assert len(read_labels(out / "labels.txt", "rec", allowed_chars=ALLOWED).samples) == 12
+    plain = synth.synthesize("rec", tmp_path / "t", 12, seed=4)
+    assert _files(out / "images") != _files(plain / "images")  # same texts, other pixels
+    with pytest.raises(InputError, match="unknown synthesis style 'photo'"):
+        style_config("photo")
+
+
+@pytest.mark.parametrize("kind", ["ruled", "tiles"])
+def test_held_out_backgrounds_keep_their_luminance_band(kind: str) -> None:
+    from edgeocr.data import render
+
+    for seed in range(5):
+        img = render.background(np.random.default_rng(seed), 200, 90, render.LIGHT, (kind,))
+        luma = img @ np.array([0.299, 0.587, 0.114])
+        assert img.shape == (90, 200, 3) and luma.min() >= render.LIGHT[0] - 1e-6
+        assert len(np.unique(img.reshape(-1, 3), axis=0)) >= 2  # a pattern, not a flat colour

@@ -147,6 +147,22 @@ def test_shell_under_runs_a_device_program_from_this_host(emulated: EmulatedDevi
     ]
 
 
+def test_a_cpu_class_is_what_the_devices_programs_see(emulated_root_dir: Path, tmp_path: Path) -> None:
+    phone = EmulatedDevice(emulated_root_dir, workdir=f"/tmp/{tmp_path.name}", cpu="sm8150")
+    assert phone.name == "qemu-arm64-sm8150" and "CPU class sm8150: Snapdragon 855" in phone.info().model
+    inside = phone.shell("grep Hardware /proc/cpuinfo; grep -c processor /proc/cpuinfo; "
+                         "cat /sys/devices/system/cpu/online /sys/devices/system/cpu/cpu7/cpufreq/cpuinfo_max_freq",
+                         check=True).stdout
+    assert inside == "Hardware\t: Qualcomm Technologies, Inc SM8150\n8\n0-7\n2841600\n"
+    under = phone.shell_under(["qemu-aarch64-static"], ["/bin/grep", "-h", "Hardware\\|^0-7", "/proc/cpuinfo",
+                                                       "/sys/devices/system/cpu/possible"])
+    assert (under.exit_code, under.stdout) == (0, "Hardware\t: Qualcomm Technologies, Inc SM8150\n0-7\n"), under.stderr
+    plain = EmulatedDevice(emulated_root_dir, workdir=f"/tmp/{tmp_path.name}")
+    assert "SM8150" not in plain.shell("cat /proc/cpuinfo", check=True).stdout  # the binds end with each command
+    assert not (emulated_root_dir / "proc" / "cpuinfo").exists()  # nothing is written into the user space
+    assert not Path("/sys/devices/system/cpu/cpu7").exists() or os.cpu_count() >= 8  # nor into this host's
+
+
 def test_setup_is_a_quick_no_op_once_done(emulated_root_dir: Path) -> None:
     marker = emulated_root_dir / emulated_module.MARKER
     before = marker.read_bytes()

@@ -182,5 +182,12 @@ def test_an_onnxruntime_bundle_is_verified_on_arm_kernels(variant, ort_fetched, 
     assert record["runtime"]["name"] == "onnxruntime" and record["runtime"]["version"] == "1.23.2"
     assert record["passed"] and record["end_to_end"]["text_agreement"] == 1.0
     assert record["quantized"]["rec"] is (variant == "int8")
+    if variant == "int8":  # held to the host's own noise floor as well: four perturbed host runs
+        floor = record["noise_floor"]
+        assert floor["runs"] == 4 and len(floor["text_agreement"]) == 4 and floor["lines"] > 0
+        assert floor["rate"] == floor["differ"] / floor["lines"]
+    else:
+        assert record["noise_floor"] is None
     shown = CliRunner().invoke(cli, ["inspect", str(bundle)])
     assert "ARM verification: PASSED" in shown.output and "onnxruntime 1.23.2" in shown.output
+    assert ("of lines differ" in shown.output) is (variant == "int8")
