@@ -33,8 +33,10 @@ from tests.compress.conftest import small
 from tests.conftest import render_line, render_page
 
 # Largest |ONNX Runtime - Paddle Inference| on the same inputs (float exports); measured
-# rec 3e-6, cls 1e-6, det 4e-6 on these images: the limits leave float-summation-order room.
-FLOAT_LIMIT = {"det": 1e-4, "cls": 1e-4, "rec": 1e-4}
+# rec 3e-6, cls 1e-6, det 4e-6 on these images on an AVX2 host, det 4.7e-4 on an AVX-512/AMX one
+# (other kernels, another summation order, through the detector's steep sigmoid); every decision
+# must still agree (below).
+FLOAT_LIMIT = {"det": 1e-3, "cls": 1e-4, "rec": 1e-4}
 PAGES = [
     [("铁艺灯箱 Hello", (40, 60), 40), ("雨果咖啡店 2024", (60, 300), 36), ("OCR on ARM", (300, 400), 28)],
     [("北京市海淀区中关村大街27号", (20, 100), 30), ("Total 128.50", (200, 250), 34)],
@@ -116,7 +118,12 @@ def test_storing_int8_weights_is_exact(pulled_models, tmp_path) -> None:
     repair = fold_weight_quantization(model)
     assert repair and repair["count"] > 5
     onnx.save(model, str(tmp_path / "folded.onnx"))
-    before, after = (ort.InferenceSession(str(p), providers=["CPUExecutionProvider"]).run(None, {"x": x})[0]
+    # The same function, op for op: without graph optimisations both run the reference QDQ ops. (With
+    # them, ORT may fuse one form into int8 kernels and not the other; on CPUs with AVX-512 VNNI/AMX
+    # those then differ by far more than rounding, which says nothing about the stored weights.)
+    options = ort.SessionOptions()
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
+    before, after = (ort.InferenceSession(str(p), options, providers=["CPUExecutionProvider"]).run(None, {"x": x})[0]
                      for p in (tmp_path / "q.onnx", tmp_path / "folded.onnx"))
     assert np.array_equal(before, after)
     assert fold_weight_quantization(model) is None  # nothing left to fold
