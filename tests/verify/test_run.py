@@ -76,9 +76,11 @@ def test_the_float_bundle_agrees_with_the_host_on_arm(pulled_models, few_images,
     from edgeocr.targets import load_target
 
     bundle = convert_bundle(pulled_models, load_target("armlinux-aarch64"), tmp_path / "float").path
-    res = CliRunner().invoke(cli, ["verify", str(bundle), "--images", str(few_images), "--out", str(tmp_path / "v")])
+    res = CliRunner().invoke(cli, ["verify", str(bundle), "--images", str(few_images), "--out", str(tmp_path / "v"),
+                                   *(["--cpu", cpu] if cpu else [])])
     assert res.exit_code == 0, f"{res.output}\n{res.exception!r}"
     record = json.loads((tmp_path / "v" / "verify.json").read_text())
+    assert record["device"].startswith(f"qemu-arm64-{cpu}:" if cpu else "qemu-arm64:")
     assert record["passed"] and record["end_to_end"]["text_agreement"] == 1.0
     assert all(m["decisions_differ"] == 0 for t, m in record["models"].items() if t != "det")
     assert json.loads((bundle / "manifest.json").read_text())["verification"]["passed"] is True
@@ -158,11 +160,12 @@ def ort_fetched() -> None:
         pytest.skip(str(e))
 
 
-@pytest.mark.parametrize("variant", ["float", "int8"])
-def test_an_onnxruntime_bundle_is_verified_on_arm_kernels(variant, ort_fetched, pulled_models, few_images,
+@pytest.mark.parametrize("variant,cpu", [("float", None), ("int8", None), ("int8", "sm8150")])
+def test_an_onnxruntime_bundle_is_verified_on_arm_kernels(variant, cpu, ort_fetched, pulled_models, few_images,
                                                          emulated_root_dir, tmp_path, monkeypatch) -> None:
-    """The ONNX Runtime runner on ONNX Runtime's real aarch64 library, on the emulated board, against
-    host ONNX Runtime on the very same .onnx files: float end to end equal, int8 within verify's thresholds."""
+    """The ONNX Runtime runner on ONNX Runtime's real aarch64 library, on the emulated board (also as
+    a Snapdragon 855, whose dot-product int8 kernels the runtime then takes), against host ONNX
+    Runtime on the very same .onnx files: float end to end equal, int8 within verify's thresholds."""
     from edgeocr.convert.bundle import convert_bundle
     from edgeocr.convert.runtimes.onnxruntime import OnnxRuntimeConverter
     from edgeocr.convert.runtimes.ort_quantize import calibration_inputs
@@ -176,9 +179,11 @@ def test_an_onnxruntime_bundle_is_verified_on_arm_kernels(variant, ort_fetched, 
         converter = OnnxRuntimeConverter({"rec": calibration_inputs("rec", "synth", charset)[:2]})
     bundle = convert_bundle(pulled_models, load_target("armlinux-aarch64", runtime="onnxruntime"), tmp_path / variant,
                             converter=converter).path
-    res = CliRunner().invoke(cli, ["verify", str(bundle), "--images", str(few_images), "--out", str(tmp_path / "v")])
+    res = CliRunner().invoke(cli, ["verify", str(bundle), "--images", str(few_images), "--out", str(tmp_path / "v"),
+                                   *(["--cpu", cpu] if cpu else [])])
     assert res.exit_code == 0, f"{res.output}\n{res.exception!r}"
     record = json.loads((tmp_path / "v" / "verify.json").read_text())
+    assert record["device"].startswith(f"qemu-arm64-{cpu}:" if cpu else "qemu-arm64:")
     assert record["runtime"]["name"] == "onnxruntime" and record["runtime"]["version"] == "1.23.2"
     assert record["passed"] and record["end_to_end"]["text_agreement"] == 1.0
     assert record["quantized"]["rec"] is (variant == "int8")
