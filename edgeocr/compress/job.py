@@ -27,10 +27,10 @@ from edgeocr.compress.objectives import make_step_loss
 from edgeocr.compress.prune import choose_and_prune, sensitivity_file
 from edgeocr.compress.quantize import apply_qat, export_qat, pact_status, post_training_quantize
 from edgeocr.compress.unread_quantizers import drop_unread_quantizers_in, summary
-from edgeocr.compress.recipe import HELDOUT_SYNTH, Recipe
+from edgeocr.compress.recipe import Recipe, refuse_heldout_training
 from edgeocr.compress.source import PRUNE_PLAN, deployed_params, flops, load_trainable, rebuild_pruned
 from edgeocr.compress.trainer import TrainLog, run_identity, train
-from edgeocr.errors import EdgeOCRError, InputError, ModelError
+from edgeocr.errors import EdgeOCRError, ModelError
 from edgeocr.models.charset import Charset, load_charset
 from edgeocr.models.checkpoint import save_checkpoint
 from edgeocr.models.export import export_inference
@@ -62,9 +62,7 @@ def prepare(task: str, recipe: Recipe, models_name: str, source: str | Path | No
             raise ModelError(f"{src}: holds a {found} model, but --model is {task}")
     charset = load_charset(base.dict_path)
     d = recipe.data
-    if train_labels == HELDOUT_SYNTH:
-        raise InputError(f"--train {HELDOUT_SYNTH}: the held-out style is for evaluation only (its fonts and "
-                         "backgrounds must stay unseen by training)")
+    refuse_heldout_training(train_labels or d.train, "--train" if train_labels else f"{recipe.source}: data.train")
     train_path = resolve_labels(train_labels or d.train, task, d.train_count, d.train_seed)
     eval_path = resolve_labels(eval_labels or d.eval, task, d.eval_count, d.eval_seed)
     train_data = load_task_data(task, train_path, charset)

@@ -27,6 +27,13 @@ PTQ_OP_TYPES = ("conv2d", "conv2d_transpose", "mul", "matmul", "matmul_v2")
 HELDOUT_SYNTH = "synth-heldout"
 
 
+def refuse_heldout_training(value: str, where: str) -> None:
+    """Training data may never be the held-out style: its fonts and backgrounds must stay unseen."""
+    if value == HELDOUT_SYNTH:
+        raise InputError(f"{where} cannot be {HELDOUT_SYNTH}: the held-out style is for evaluation only (its fonts "
+                         "and backgrounds must stay unseen by training)")
+
+
 @dataclass(frozen=True)
 class DataSpec:
     """Where training/eval data come from: ``synth`` (rendered with the given count/seed), for eval
@@ -192,9 +199,8 @@ def parse_recipe(raw: Any, source: str) -> Recipe:
     for name, cls in SECTIONS.items():
         if name in raw:
             values[name] = _section(cls, raw[name], f"{source}: {name}")
-    if "data" in values and values["data"].train == HELDOUT_SYNTH:
-        raise InputError(f"{source}: data.train cannot be {HELDOUT_SYNTH}: the held-out style is for evaluation only "
-                         "(its fonts and backgrounds must stay unseen by training)")
+    if "data" in values:
+        refuse_heldout_training(values["data"].train, f"{source}: data.train")
     return Recipe(**values)
 
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from edgeocr.errors import InputError
 
+
 @dataclass(frozen=True)
 class Core:
     """One core as the kernel reports it: ``/proc/cpuinfo`` ids and cpufreq's maximum."""

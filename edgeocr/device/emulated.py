@@ -26,8 +26,9 @@ through that shell, exactly as over ssh. Needs root (chroot, mount namespaces).
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import fcntl
+import functools
+import hashlib
 import json
 import os
 import platform
@@ -279,9 +280,11 @@ class EmulatedDevice(Device):
         self.root = Path(root or emulated_root()).absolute()
         self.shared = tuple(os.path.abspath(p) for p in shared)
 
+    @functools.cached_property
     def _cpu_views(self) -> str:
         """A folder on this host holding the class's ``CPU_VIEWS`` at their paths ('' without a
-        class), written once per content."""
+        class), written once per content (and looked up once per device object: every command
+        binds it)."""
         if self.cpu is None:
             return ""
         files = {"proc/cpuinfo": self.cpu.cpuinfo,
@@ -309,7 +312,7 @@ class EmulatedDevice(Device):
     def _shell_argv(self, script: str) -> list[str]:
         self.require_ready()
         return [_host_tool("unshare"), "--mount", "--propagation", "private", "--", "/bin/sh", "-c", _ENTER,
-                "edgeocr-emulated", str(self.root), _host_tool("chroot"), script, self._cpu_views(), *self.shared]
+                "edgeocr-emulated", str(self.root), _host_tool("chroot"), script, self._cpu_views, *self.shared]
 
     def _link_error(self, output: str) -> DeviceError:
         return DeviceError(f"{self.name}: the emulated device's shell did not start or died without an exit status"
@@ -380,7 +383,7 @@ class EmulatedDevice(Device):
         if self.cpu is not None:  # qemu's -L finds none of CPU_VIEWS under <root>, so opens this host's: bind over them
             argv = [_host_tool("unshare"), "--mount", "--propagation", "private", "--", "/bin/sh", "-c",
                     f'views=$1 root=; {{ {_BIND_VIEWS}; }} || exit 125; shift; exec "$@"', "edgeocr-emulated",
-                    self._cpu_views(), *argv]
+                    self._cpu_views, *argv]
         proc = run_process(argv, what=f"{self.name}: {shlex.join(command)}", timeout=timeout)
         return ShellResult(proc.returncode, proc.stdout.decode("utf-8", "replace"),
                            proc.stderr.decode("utf-8", "replace"), proc.duration_s)

@@ -95,11 +95,12 @@ def judge(parity: Mapping[str, Any], models: Mapping[str, ModelAgreement], quant
     e2e = INT8 if int8 else FLOAT
     floor = ""
     if int8 and noise_rate is not None and parity["lines"]:
-        least = 1 - allowed_differences(parity["lines"], noise_rate) / parity["lines"]
+        allowed = allowed_differences(parity["lines"], noise_rate)
+        least = 1 - allowed / parity["lines"]
         if least < e2e.text:
             e2e = replace(e2e, text=least)
             floor = (f"; the host itself reads {noise_rate:.2%} of lines differently under noise, so at most "
-                     f"{allowed_differences(parity['lines'], noise_rate)} of {parity['lines']} may differ")
+                     f"{allowed} of {parity['lines']} may differ")
     for key, least in (("text", e2e.text), ("box", e2e.box)):
         share = parity[f"{key}_agreement"]
         if least is not None and share < least:

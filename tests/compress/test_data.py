@@ -45,3 +45,15 @@ def test_shrink_map_marks_kernels_inside_text_and_masks_dont_care() -> None:
     ys, xs = np.nonzero(gt)
     assert gt.sum() > 0 and xs.min() > 20 and xs.max() < 120 and ys.min() > 20 and ys.max() < 60  # shrunk
     assert gt[170, 170] == 0 and mask[170, 170] == 0 and mask[40, 70] == 1
+
+
+def test_training_on_held_out_data_is_refused_before_anything_runs(pulled_models, tmp_path) -> None:
+    from edgeocr.compress import job
+    from edgeocr.errors import InputError
+    from tests.compress.conftest import small
+
+    with pytest.raises(InputError, match="--train cannot be synth-heldout: the held-out style is for evaluation only"):
+        job.prepare("cls", small("cls", "ptq"), "ppocrv2", None, "synth-heldout", None)
+    recipe = small("cls", "ptq").override("data", train="synth-heldout")  # built in code, never parsed
+    with pytest.raises(InputError, match="data.train cannot be synth-heldout"):
+        job.prepare("cls", recipe, "ppocrv2", None, None, None)
