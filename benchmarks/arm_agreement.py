@@ -53,6 +53,8 @@ def log(message: str) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--variant", action="append", default=[], help="NAME=TASK:DIR[,TASK:DIR] (repeatable)")
+    parser.add_argument("--models", default="ppocrv2", help="pulled model set whose float models the variants "
+                                                            "start from (its family's settings apply)")
     parser.add_argument("--runtime", choices=["paddle-lite", "onnxruntime"], default="paddle-lite")
     parser.add_argument("--ort-quantize", action="append", default=[], metavar="TASK=LABELS",
                         help="onnxruntime: add the variant ort-int8 (ONNX Runtime static quantization of TASK)")
@@ -75,48 +77,26 @@ def main() -> None:
     args = parser.parse_args()
     os.environ.setdefault("EDGEOCR_HOME", str(REPO / "out" / "home"))
 
-    from edgeocr.errors import EdgeOCRError
     from edgeocr.models import zoo
     from edgeocr.models.modelset import ModelSet
     from edgeocr.utils.table import markdown_table
     from edgeocr.verify.run import default_images, lite_library, native_runner, onnxruntime_library
-    from edgeocr.verify.verdict import judge_record
 
     library = onnxruntime_library() if args.runtime == "onnxruntime" else lite_library(args.lite_lib)
-    base = ModelSet.from_dir(zoo.pull("ppocrv2"))
+    base = ModelSet.from_dir(zoo.pull(args.models))
     images = default_images(args.scenes, args.lines)
     counted = dict(list(images.items())[: args.count_images])
-    runner, libs = native_runner(library, log)
+    arm = Arm(args.runtime, args.lite_lib, args.cpu, images, counted, *native_runner(library, log))
     rows = []
     variants = [*([] if args.no_float else [("float", {}, None)]),
                 *((*parse_variant(v, "arm_agreement"), None) for v in args.variant)]
     if args.ort_quantize:
         variants.append(("ort-int8", {}, _ort_static(base, args.ort_quantize)))
+    accuracy = (args.eval_scenes, args.eval_lines) if args.accuracy else None
     for name, dirs, converter in variants:
         log(f"== {name}")
         folder = args.out / (f"{args.runtime}-{args.cpu}" if args.cpu else args.runtime) / name
-        models = dataclasses.replace(base, **dirs)
-        try:
-            bundle = _converted(models, folder / "bundle", args.runtime, converter)
-        except EdgeOCRError as e:
-            rows.append({"variant": name, "converted": False, "why": str(e).split(":", 1)[-1].strip()[:160]})
-            continue
-        record = _with_noise_floor(bundle, _verified(bundle, folder / "verify", args.lite_lib, images, args.cpu),
-                                   images)
-        work = _counted(bundle, folder / "bench", runner, libs, counted, args.cpu)
-        verdict = judge_record(record)  # today's thresholds on the figures measured
-        row = {"variant": name, "converted": True, "passed": verdict.passed,
-               "text_agreement": record["end_to_end"]["text_agreement"],
-               "box_agreement": record["end_to_end"]["box_agreement"],
-               **{f"{t}_decisions": a["decision_agreement"] for t, a in record["models"].items()},
-               "int8": ",".join(t for t, q in record["quantized"].items() if q) or "-",
-               "host_noise_rate": record["noise_floor"]["rate"] if record["noise_floor"] else None,
-               "bundle_mb": sum(bundle.model_file(t).stat().st_size for t in bundle.tasks) / 1e6,
-               **(_heldout_accuracy(models, args.eval_scenes, args.eval_lines) if args.accuracy else {}),
-               "minsn_per_image": work["per_image_median"] / 1e6,
-               **{f"{s}_minsn": n / 1e6 for s, n in work["stages"].items()},
-               "failures": list(verdict.failures)}
-        rows.append(row)
+        rows.append({"variant": name, **measure(arm, dataclasses.replace(base, **dirs), folder, accuracy, converter)})
         _save(args, rows, library.library, images, counted)
     base_work = next((r["minsn_per_image"] for r in rows if r["variant"] == "float" and r.get("converted")), None)
     for row in rows:
@@ -131,6 +111,50 @@ def main() -> None:
     _save(args, rows, library.library, images, counted)
 
 
+@dataclasses.dataclass(frozen=True)
+class Arm:
+    """Where and how variants are verified and counted: runtime, emulated CPU class, image sets,
+    and the native runner built against the runtime's ARM library."""
+
+    runtime: str
+    lite_lib: Path | None
+    cpu: str | None
+    images: dict
+    counted: dict
+    runner: Path
+    libs: Path
+
+
+def measure(arm: Arm, models, folder: Path, accuracy: tuple[int, int] | None, converter=None) -> dict:
+    """One variant's row: converted for armlinux-aarch64 into ``folder``, verified, counted,
+    and with ``accuracy`` = (scenes, lines) scored on held-out data on the host."""
+    from edgeocr.errors import EdgeOCRError
+    from edgeocr.verify.verdict import judge_record
+
+    try:
+        bundle = _converted(models, folder / "bundle", arm.runtime, converter)
+    except EdgeOCRError as e:
+        return {"converted": False, "why": str(e).split(":", 1)[-1].strip()[:160]}
+    record = _with_noise_floor(bundle, _verified(bundle, folder / "verify", arm.lite_lib, arm.images, arm.cpu),
+                               arm.images)
+    work = _counted(bundle, folder / "bench", arm.runner, arm.libs, arm.counted, arm.cpu)
+    verdict = judge_record(record)  # today's thresholds on the figures measured
+    # accuracy of what runs on ARM, on the host: Paddle Inference on the very models converted to
+    # .nb (verify proves ARM agrees); an ONNX Runtime bundle's own files on ONNX Runtime
+    scored = (bundle, "onnx") if arm.runtime == "onnxruntime" else (models, "paddle")
+    return {"converted": True, "passed": verdict.passed,
+            "text_agreement": record["end_to_end"]["text_agreement"],
+            "box_agreement": record["end_to_end"]["box_agreement"],
+            **{f"{t}_decisions": a["decision_agreement"] for t, a in record["models"].items()},
+            "int8": ",".join(t for t, q in record["quantized"].items() if q) or "-",
+            "host_noise_rate": record["noise_floor"]["rate"] if record["noise_floor"] else None,
+            "bundle_mb": sum(bundle.model_file(t).stat().st_size for t in bundle.tasks) / 1e6,
+            **(_heldout_cached(folder / "heldout.json", bundle, *scored, *accuracy) if accuracy else {}),
+            "minsn_per_image": work["per_image_median"] / 1e6,
+            **{f"{s}_minsn": n / 1e6 for s, n in work["stages"].items()},
+            "failures": list(verdict.failures)}
+
+
 def _ort_static(models, specs: list[str]):
     """An ONNX Runtime converter that quantizes the tasks of ``specs`` (TASK=LABELS)."""
     from edgeocr.convert.runtimes.onnxruntime import OnnxRuntimeConverter
@@ -139,7 +163,8 @@ def _ort_static(models, specs: list[str]):
 
     charset = load_charset(models.dict_path)
     pairs = [spec.split("=", 1) for spec in specs]
-    return OnnxRuntimeConverter({task: calibration_inputs(task, labels, charset) for task, labels in pairs})
+    return OnnxRuntimeConverter({task: calibration_inputs(task, labels, charset, models.config)
+                                 for task, labels in pairs})
 
 
 def _converted(models, out: Path, runtime: str, converter=None):
@@ -175,23 +200,52 @@ def _verified(bundle, out: Path, library: Path | None, images: dict, cpu: str | 
     return verify_bundle(bundle.path, out, library, images, device=EmulatedDevice(cpu=cpu), log=log).record
 
 
-def _heldout_accuracy(models, scenes: int, lines: int) -> dict:
-    """e2e / det Hmean and rec line accuracy of ``models`` on the host, on sets rendered in the
-    held-out style (seeds of their own: no training or verification set shares texts with them)."""
+HOST_TIMED_SCENES = 10
+
+
+def _heldout_cached(path: Path, bundle, source, backend: str, scenes: int, lines: int) -> dict:
+    """``_heldout_accuracy``, reused from ``path`` when it was measured on the very same bundle
+    files, backend and set sizes (a rerun that only adds rows measures only those)."""
+    import json
+
+    from edgeocr.utils.atomic import write_json
+
+    key = {"files": bundle.manifest["files"], "backend": backend, "scenes": scenes, "lines": lines}
+    if path.is_file() and json.loads(path.read_text()).get("key") == key:
+        return json.loads(path.read_text())["result"]
+    result = _heldout_accuracy(source, backend, scenes, lines)
+    write_json(path, {"key": key, "result": result})
+    return result
+
+
+def _heldout_accuracy(source, backend: str, scenes: int, lines: int) -> dict:
+    """e2e / det Hmean and rec line accuracy of ``source`` (models or a bundle) on the host's
+    ``backend``, on sets rendered in the held-out style (seeds of their own: no training or
+    verification set shares texts with them), and the host's median ms per scene at threads 1."""
+    import statistics
+
     from edgeocr.compress.data import resolve_labels
-    from edgeocr.metrics.evaluate import evaluate
+    from edgeocr.metrics.evaluate import evaluate, load_task_labels
     from edgeocr.models.charset import load_charset
     from edgeocr.ocr.backends import create_backend
+    from edgeocr.ocr.image_io import read_image
     from edgeocr.ocr.system import TextSystem
 
-    allowed = load_charset(models.dict_path).allowed()
-    system = TextSystem(create_backend("paddle", models, threads=os.cpu_count() or 1), load_charset(models.dict_path))
+    charset = load_charset(source.dict_path)
+    allowed = charset.allowed()
+    system = TextSystem(create_backend(backend, source, threads=os.cpu_count() or 1), charset, source.config)
     det_labels, rec_labels = resolve_labels("synth-heldout", "det", scenes, 7007), resolve_labels("synth-heldout",
                                                                                                  "rec", lines, 7008)
     e2e = evaluate("e2e", det_labels, system, allowed_chars=allowed)["metrics"]
     det = evaluate("det", det_labels, system, allowed_chars=allowed)["metrics"]
     rec = evaluate("rec", rec_labels, system, allowed_chars=allowed)["metrics"]
-    return {"heldout_e2e_hmean": e2e["hmean"], "heldout_det_hmean": det["hmean"], "heldout_rec_acc": rec["acc"]}
+    timed = TextSystem(create_backend(backend, source, threads=1), charset, source.config)
+    scenes_set = load_task_labels("e2e", det_labels)
+    images = [read_image(scenes_set.image_path(s)) for s in scenes_set.samples[:HOST_TIMED_SCENES]]
+    timed(images[0])  # warm-up
+    host_ms = statistics.median(timed(im).timings_ms["total"] for im in images)
+    return {"heldout_e2e_hmean": e2e["hmean"], "heldout_det_hmean": det["hmean"], "heldout_rec_acc": rec["acc"],
+            "host_ms_per_image": host_ms}
 
 
 def _with_noise_floor(bundle, record: dict, images: dict) -> dict:
@@ -242,15 +296,18 @@ def _counted(bundle, out: Path, runner: Path, libs: Path, images: dict, cpu: str
 
 
 def _save(args, rows: list[dict], library: Path, images: dict, counted: dict) -> None:
+    save_results(args.json, rows, runtime=args.runtime, cpu_class=args.cpu, library=str(library), images=len(images),
+                 counted_images=len(counted))
+
+
+def save_results(path: Path, rows: list[dict], **fields) -> None:
+    """The rows and how they were made (``fields``, date, command, device), written atomically."""
     from edgeocr.utils.atomic import write_json
 
-    write_json(args.json, {"rows": rows, "runtime": args.runtime, "cpu_class": args.cpu, "library": str(library),
-                           "images": len(images),
-                           "counted_images": len(counted),
-                           "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                           "command": shlex.join(["python", *sys.argv]),
-                           "device": "qemu-arm64 (qemu-user, Debian arm64 user space); counts: aarch64 instructions, "
-                                     "threads 1, median over the counted images"})
+    write_json(path, {"rows": rows, **fields, "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                      "command": shlex.join(["python", *sys.argv]),
+                      "device": "qemu-arm64 (qemu-user, Debian arm64 user space); counts: aarch64 instructions, "
+                                "threads 1, median over the counted images"})
 
 
 if __name__ == "__main__":

@@ -67,7 +67,7 @@ def arm_figures(files: list[Path]) -> dict[tuple[str, str], dict]:
 def bundles(models: ModelSet, rec_ptq: Path, calib: dict[str, str], out: Path) -> dict[str, dict]:
     """name -> {bundle, backend, accuracy source} for every variant."""
     charset = load_charset(models.dict_path)
-    ort_int8 = OnnxRuntimeConverter({t: calibration_inputs(t, labels, charset) for t, labels in calib.items()})
+    ort_int8 = OnnxRuntimeConverter({t: calibration_inputs(t, labels, charset, models.config) for t, labels in calib.items()})
     lite_int8 = convert_bundle(ModelSet.load(models.name, rec=rec_ptq), load_target("arm64-v8a"), out / "lite-int8",
                                force=True)
     return {

@@ -36,10 +36,6 @@ CONFIG = "config.json"
 FORMAT = "edgeocr-bundle/1"
 
 
-def _ocr_config(saved: Mapping[str, Any]) -> OCRConfig:
-    return OCRConfig(**{k: tuple(v) if isinstance(v, list) else v for k, v in saved.items()})
-
-
 @dataclass(frozen=True)
 class Bundle:
     """A loaded, verified bundle folder."""
@@ -71,7 +67,7 @@ class Bundle:
             if verify and sha256_file(f) != digest:
                 raise ModelError(f"{f}: does not match the bundle manifest (modified or truncated)")
         config = read_json_object(b / CONFIG, "bundle config", ModelError)
-        return cls(path=b, manifest=manifest, config=_ocr_config(config["ocr"]),
+        return cls(path=b, manifest=manifest, config=OCRConfig.from_json(config["ocr"]),
                    model_files={t: b / f for t, f in config["models"].items()},
                    dict_path=b / config["dictionary"],
                    target=load_target(manifest["target"]["name"], runtime=runtime["name"]))

@@ -41,3 +41,8 @@ class OCRConfig:
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
+
+    @classmethod
+    def from_json(cls, saved: dict[str, Any]) -> "OCRConfig":
+        """Settings as ``to_json`` wrote them (JSON lists back to tuples); unknown keys are an error."""
+        return cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in saved.items()})

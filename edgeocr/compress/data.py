@@ -112,9 +112,13 @@ def rec_batch(data: TaskData, idx: np.ndarray, charset: Charset, height: int = 3
     return x, labels
 
 
-def cls_batch(data: TaskData, idx: np.ndarray, rng: np.random.Generator):
-    """Crops rotated by 180 degrees at random; label 1 means rotated."""
-    flips = rng.random(len(idx)) < 0.5
+def random_flips(rng: np.random.Generator, n: int) -> np.ndarray:
+    """Which of ``n`` crops ``cls_batch`` shows turned by 180 degrees (half, at random)."""
+    return rng.random(n) < 0.5
+
+
+def cls_batch(data: TaskData, idx: np.ndarray, flips: np.ndarray):
+    """Crops ``idx``, those marked in ``flips`` rotated by 180 degrees; label 1 means rotated."""
     crops = [cv2.rotate(data.images[i], cv2.ROTATE_180) if f else data.images[i] for i, f in zip(idx, flips)]
     return np.stack([resize_norm_line(c, 48, 192) for c in crops]), flips.astype(np.int64)
 

@@ -23,7 +23,7 @@ METRIC = {"det": "hmean", "rec": "line_acc", "cls": "cls_acc"}
 
 def _system(task: str, model_dir: Path, base: ModelSet, threads: int) -> TextSystem:
     models = dataclasses.replace(base, **{task: model_dir})
-    return TextSystem(create_backend("paddle", models, threads), load_charset(models.dict_path))
+    return TextSystem(create_backend("paddle", models, threads), load_charset(models.dict_path), models.config)
 
 
 def cls_accuracy(system: TextSystem, data: TaskData) -> dict:

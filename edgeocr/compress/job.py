@@ -14,6 +14,7 @@ from __future__ import annotations
 import errno
 import json
 import shutil
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +23,7 @@ from typing import Any, Callable
 import paddle
 
 from edgeocr.compress.data import TaskData, check_disjoint, load_task_data, resolve_labels
+from edgeocr.compress.distributed import World, init_world
 from edgeocr.compress.evaluation import METRIC, evaluate_model
 from edgeocr.compress.objectives import make_step_loss
 from edgeocr.compress.prune import choose_and_prune, sensitivity_file
@@ -30,11 +32,12 @@ from edgeocr.compress.unread_quantizers import drop_unread_quantizers_in, summar
 from edgeocr.compress.recipe import Recipe, refuse_heldout_training
 from edgeocr.compress.source import PRUNE_PLAN, deployed_params, flops, load_trainable, rebuild_pruned
 from edgeocr.compress.trainer import TrainLog, run_identity, train
-from edgeocr.errors import EdgeOCRError, ModelError
+from edgeocr.errors import EdgeOCRError, InputError, ModelError
 from edgeocr.models.charset import Charset, load_charset
 from edgeocr.models.checkpoint import save_checkpoint
 from edgeocr.models.export import export_inference
 from edgeocr.models.modelset import CHECKPOINT, INFER_MODEL, INFER_PARAMS, ModelSet
+from edgeocr.models.program import program_params
 from edgeocr.utils.atomic import atomic_dir, write_json, write_text
 from edgeocr.utils.table import markdown_table
 
@@ -53,8 +56,17 @@ def prepare(task: str, recipe: Recipe, models_name: str, source: str | Path | No
             train_labels: str | None, eval_labels: str | None) -> Inputs:
     base = ModelSet.load(models_name)
     src = Path(source) if source else base.dir(task)
-    if src is None or not (src / CHECKPOINT).is_file():
-        raise ModelError(f"{src}: no {CHECKPOINT} to start from (a pulled model folder or a prune output)")
+    if src is None:
+        raise ModelError(f"model set {base.name!r} has no {task} model")
+    if recipe.method == "ptq":  # calibrates the inference model: any family
+        if not (src / INFER_MODEL).is_file():
+            raise ModelError(f"{src}: no Paddle {INFER_MODEL} to quantize (PaddleSlim PTQ reads Paddle programs; "
+                             "an ONNX-only model is quantized by `edgeocr convert --runtime onnxruntime --ort-quantize`)")
+    elif not (src / CHECKPOINT).is_file():
+        why = ("" if base.family == "ppocrv2" else
+               f"; edgeocr's trainable architectures are PP-OCRv2's, and {base.name!r} ships inference models only: "
+               "use --method ptq")
+        raise ModelError(f"{src}: no {CHECKPOINT} to start from (a pulled model folder or a prune output){why}")
     manifest = src / "manifest.json"
     if manifest.is_file():
         found = json.loads(manifest.read_text(encoding="utf-8")).get("task")
@@ -75,10 +87,11 @@ def _size(model_dir: Path) -> dict[str, int]:
     return {"pdiparams_bytes": (model_dir / INFER_PARAMS).stat().st_size}
 
 
-def _row(variant: str, task: str, metrics: dict, model_dir: Path, params: int, model_flops: int,
+def _row(variant: str, task: str, metrics: dict, model_dir: Path, params: int, model_flops: int | None,
          seconds: float | None) -> dict[str, Any]:
     return {"model": task, "variant": variant, METRIC[task]: metrics[METRIC[task]], "params": params,
-            "pdiparams_MB": round(_size(model_dir)["pdiparams_bytes"] / 1e6, 3), "MFLOPs": round(model_flops / 1e6, 1),
+            "pdiparams_MB": round(_size(model_dir)["pdiparams_bytes"] / 1e6, 3),
+            "MFLOPs": None if model_flops is None else round(model_flops / 1e6, 1),
             "wall_s": None if seconds is None else round(seconds, 1)}
 
 
@@ -103,31 +116,51 @@ class Start:
 
     task: str
     inputs: Inputs
-    reference: paddle.nn.Layer
+    reference: paddle.nn.Layer | None  # None: an inference model only (PTQ of another family)
     metrics: dict
     params: int
-    flops: int
+    flops: int | None
     out: Path
     workdir: Path                   # training checkpoints, ``<out>.train/``
     resume: bool
     threads: int
     log: Callable[[str], None]
+    world: World = World()          # the data-parallel ranks training runs on (rank 0 writes)
 
 
 def _start(task: str, recipe: Recipe, out: str | Path, models_name: str, source: str | Path | None,
            train_labels: str | None, eval_labels: str | None, resume: bool, threads: int,
            log: Callable[[str], None]) -> Start:
+    world = init_world()
+    if not world.is_main:  # rank 0 reports and measures; the others only train
+        log = _quiet
     inputs = prepare(task, recipe, models_name, source, train_labels, eval_labels)
-    log(f"{task}: train {len(inputs.train)} / eval {len(inputs.evaluation)} samples; measuring the starting model")
-    metrics = evaluate_model(task, inputs.source, inputs.base, inputs.evaluation, threads)
+    if world.size > 1 and recipe.method == "ptq":
+        raise InputError(f"{recipe.method} does not train: run it in one process (no --nproc / distributed launch)")
+    log(f"{task}: train {len(inputs.train)} / eval {len(inputs.evaluation)} samples"
+        f"{f' on {world.size} data-parallel ranks' if world.size > 1 else ''}; measuring the starting model")
+    metrics = evaluate_model(task, inputs.source, inputs.base, inputs.evaluation, threads) if world.is_main else {}
+    if not (inputs.source / CHECKPOINT).is_file():  # PTQ of an inference model only: no dygraph figures
+        return Start(task, inputs, None, metrics, program_params(inputs.source / INFER_MODEL), None, Path(out),
+                     Path(f"{out}.train"), resume, threads, log, world)
     reference = load_trainable(task, inputs.source)
     return Start(task, inputs, reference, metrics, deployed_params(reference), flops(reference, task), Path(out),
-                 Path(f"{out}.train"), resume, threads, log)
+                 Path(f"{out}.train"), resume, threads, log, world)
+
+
+def _quiet(_: str) -> None:
+    """The log of ranks other than 0."""
 
 
 def _complete(start: Start, build: Callable[[Path], dict]) -> dict:
     """Build the output folder atomically (a full disk becomes a clear error), then drop the
-    training checkpoints, which only a failed run needs."""
+    training checkpoints, which only a failed run needs. Ranks other than 0 train into a
+    scratch folder that goes away: the output is rank 0's alone."""
+    if not start.world.is_main:
+        with tempfile.TemporaryDirectory(prefix=f"edgeocr-rank{start.world.rank}-") as scratch:
+            build(Path(scratch))
+        start.world.barrier()  # rank 0 has written the output
+        return {}
     try:
         with atomic_dir(start.out, replace=True) as tmp:
             report = build(tmp)
@@ -136,6 +169,7 @@ def _complete(start: Start, build: Callable[[Path], dict]) -> dict:
             raise EdgeOCRError(f"{start.out}: no space left on device while saving; earlier outputs are intact") from e
         raise
     shutil.rmtree(start.workdir, ignore_errors=True)
+    start.world.barrier()
     return report
 
 
@@ -144,14 +178,17 @@ def _fine_tune(start: Start, model: paddle.nn.Layer, desc: str) -> TrainLog:
     inputs = start.inputs
     if start.task == "det":
         model.head.train_threshold = False  # the deployed detector has no threshold branch
-    step = make_step_loss(start.task, model, start.reference, inputs.train, inputs.recipe.train, inputs.charset)
+    step = make_step_loss(start.task, model, start.reference, inputs.train, inputs.recipe.train, inputs.charset,
+                          start.world)
     identity = run_identity(inputs.recipe, start.task, inputs.source / CHECKPOINT, inputs.train)
     return train(model, step, inputs.recipe.train, inputs.recipe.seed, start.workdir, identity=identity,
-                 resume=start.resume, desc=desc)
+                 resume=start.resume, desc=desc, world=start.world)
 
 
 def _versus_start(start: Start, tmp: Path, variant: str, compression: dict, seconds: float) -> dict:
-    """Measure the model built in ``tmp``, and report it against the starting model."""
+    """Measure the model built in ``tmp``, and report it against the starting model (rank 0 only)."""
+    if not start.world.is_main:
+        return {}
     task, inputs = start.task, start.inputs
     start.log(f"{task}: measuring the {variant} model")
     metrics = evaluate_model(task, tmp, inputs.base, inputs.evaluation, start.threads)
@@ -180,7 +217,7 @@ def quantize(task: str, recipe: Recipe, out: str | Path, *, models_name: str = "
             compression = {"method": "pact", "pact": {"before": before, "after": after}, "training": train_log.to_json()}
         else:
             compression = {"method": "ptq", "ptq": post_training_quantize(task, inputs.source, tmp, inputs.train,
-                                                                          inputs.charset, recipe)}
+                                                                          inputs.charset, recipe, inputs.base.config)}
         compression["int8"] = True
         compression["unread_quantizers"] = summary(drop_unread_quantizers_in(tmp / INFER_MODEL))
         return _versus_start(start, tmp, f"{recipe.method} int8", compression, time.perf_counter() - t0)
@@ -228,16 +265,23 @@ def prune(task: str, recipe: Recipe, out: str | Path, *, models_name: str = "ppo
         # Sensitivities are measured on training images: the eval set only ever scores results.
         sen = sensitivity_file(task, inputs.source / CHECKPOINT, inputs.train, recipe.prune)
         log(f"{task}: sensitivity analysis ({'cached' if sen.is_file() else 'computing'}: {sen})")
+        world = start.world
+        if not world.is_main:
+            world.barrier()  # rank 0 measures the sensitivities and caches them; the others read them
         plan = choose_and_prune(model, teacher, task, recipe.prune, inputs.train, inputs.charset, sen)
+        if world.is_main:
+            world.barrier()
         # Export a copy rebuilt from the plan: proves the plan reproduces the shapes, and keeps
         # jit.to_static away from the model that is about to be fine-tuned.
         export_inference(rebuild_pruned(task, model, plan["ratios"]), task, tmp)
-        right_after = evaluate_model(task, tmp, inputs.base, inputs.evaluation, threads)
+        right_after = evaluate_model(task, tmp, inputs.base, inputs.evaluation, threads) if world.is_main else {}
         train_log = _fine_tune(start, model, f"finetune {task}")
         save_checkpoint(model, tmp / CHECKPOINT)
         write_json(tmp / PRUNE_PLAN, {"task": task, "ratios": plan["ratios"], "criterion": plan["criterion"]})
         export_inference(model, task, tmp)
         seconds = time.perf_counter() - t0
+        if not world.is_main:
+            return {}
         metrics = evaluate_model(task, tmp, inputs.base, inputs.evaluation, threads)
         params, model_flops = deployed_params(model), flops(model, task)
         rows = [_row("unpruned", task, before, inputs.source, params0, flops0, None),

@@ -8,15 +8,17 @@ import paddle
 from paddle import nn
 
 from edgeocr.compress import losses
-from edgeocr.compress.data import TaskData, cls_batch, det_batch, rec_batch
+from edgeocr.compress.data import TaskData, cls_batch, det_batch, random_flips, rec_batch
+from edgeocr.compress.distributed import World
 from edgeocr.compress.recipe import TrainSpec
 from edgeocr.compress.trainer import StepLoss
 from edgeocr.models.charset import Charset
 
 
 def make_step_loss(task: str, student: nn.Layer, teacher: nn.Layer, data: TaskData, spec: TrainSpec,
-                   charset: Charset) -> StepLoss:
-    """A ``StepLoss`` for ``task``; the teacher runs without gradients in eval mode."""
+                   charset: Charset, world: World = World()) -> StepLoss:
+    """A ``StepLoss`` for ``task``; the teacher runs without gradients in eval mode. Every rank
+    of ``world`` draws the same global batch and computes the loss of its own share."""
     teacher.eval()
 
     def forward(x: np.ndarray) -> tuple[paddle.Tensor, paddle.Tensor]:
@@ -27,14 +29,16 @@ def make_step_loss(task: str, student: nn.Layer, teacher: nn.Layer, data: TaskDa
         return target, student(xt)
 
     def step(rng: np.random.Generator) -> tuple[paddle.Tensor, dict[str, float], int]:
-        idx = rng.choice(len(data), size=spec.batch_size, replace=len(data) < spec.batch_size)
+        batch = rng.choice(len(data), size=spec.batch_size, replace=len(data) < spec.batch_size)
+        flips = world.share(random_flips(rng, len(batch))) if task == "cls" else None  # drawn for the whole batch
+        idx = world.share(batch)
         if task == "rec":
             x, labels = rec_batch(data, idx, charset)
             target, logits = forward(x)
             distill = losses.soft_cross_entropy(target, logits)
             task_loss = losses.ctc_loss(logits, labels) if all(labels) else paddle.zeros([1])
         elif task == "cls":
-            x, flips = cls_batch(data, idx, rng)
+            x, flips = cls_batch(data, idx, flips)
             target, logits = forward(x)
             distill = losses.soft_cross_entropy(target, logits)
             task_loss = nn.functional.cross_entropy(logits, paddle.to_tensor(flips))

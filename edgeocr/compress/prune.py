@@ -22,7 +22,7 @@ import numpy as np
 import paddle
 from paddle import nn
 
-from edgeocr.compress.data import TaskData, cls_batch, det_batch, rec_batch
+from edgeocr.compress.data import TaskData, cls_batch, det_batch, random_flips, rec_batch
 from edgeocr.compress.recipe import PruneSpec
 from edgeocr.compress.source import drop_backups, flops, make_pruner
 from edgeocr.errors import ModelError
@@ -73,7 +73,7 @@ def fidelity(task: str, data: TaskData, charset: Charset, images: int) -> Callab
     if task == "rec":
         x = paddle.to_tensor(rec_batch(data, idx, charset)[0])
     elif task == "cls":
-        x = paddle.to_tensor(cls_batch(data, idx, np.random.default_rng(0))[0])
+        x = paddle.to_tensor(cls_batch(data, idx, random_flips(np.random.default_rng(0), len(idx)))[0])
     else:
         x = paddle.to_tensor(det_batch(data, idx, 320)[0])
     cache: dict[int, np.ndarray] = {}

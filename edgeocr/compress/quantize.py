@@ -13,8 +13,9 @@ import numpy as np
 import paddle
 from paddle import nn
 
-from edgeocr.compress.data import TaskData, cls_batch, det_batch, rec_batch
+from edgeocr.compress.data import TaskData, cls_batch, det_batch, random_flips, rec_batch
 from edgeocr.compress.recipe import QuantSpec, Recipe
+from edgeocr.config import OCRConfig
 from edgeocr.errors import EdgeOCRError
 from edgeocr.models.charset import Charset
 from edgeocr.models.export import input_spec
@@ -105,7 +106,7 @@ def export_qat(quanter, model: nn.Layer, task: str, out_dir: Path) -> None:
 
 
 def calibration_batches(task: str, data: TaskData, charset: Charset, batches: int, batch_size: int,
-                        det_size: int) -> list[np.ndarray]:
+                        det_size: int, rec_shape: tuple[int, int, int] = OCRConfig().rec_image_shape) -> list[np.ndarray]:
     """``batches`` pre-processed input batches of ``task`` drawn from ``data`` (seeded): what
     post-training quantization calibrates activation ranges on."""
     rng = np.random.default_rng(0)
@@ -113,9 +114,9 @@ def calibration_batches(task: str, data: TaskData, charset: Charset, batches: in
     for _ in range(batches):
         idx = rng.choice(len(data), size=batch_size, replace=len(data) < batch_size)
         if task == "rec":
-            x, _ = rec_batch(data, idx, charset)
+            x, _ = rec_batch(data, idx, charset, *rec_shape[1:])
         elif task == "cls":
-            x, _ = cls_batch(data, idx, rng)
+            x, _ = cls_batch(data, idx, random_flips(rng, len(idx)))
         else:
             x = det_batch(data, idx, det_size)[0]
         out.append(x.astype(np.float32))
@@ -123,13 +124,15 @@ def calibration_batches(task: str, data: TaskData, charset: Charset, batches: in
 
 
 def post_training_quantize(task: str, float_dir: Path, out_dir: Path, data: TaskData, charset: Charset,
-                           recipe: Recipe) -> dict:
-    """PaddleSlim ``quant_post_static`` on the float inference model, calibrated on ``data``."""
+                           recipe: Recipe, config: OCRConfig) -> dict:
+    """PaddleSlim ``quant_post_static`` on the float inference model, calibrated on ``data``
+    pre-processed with the model family's settings ``config`` (a 48-pixel rec calibrated on
+    32-pixel lines would learn the wrong ranges, or fail)."""
     from paddleslim.quant import quant_post_static
 
     spec = recipe.quant
     batches = calibration_batches(task, data, charset, spec.ptq_batches, recipe.train.batch_size,
-                                   recipe.train.det_input_size)
+                                   recipe.train.det_input_size, config.rec_image_shape)
 
     class Calibration(paddle.io.Dataset):
         def __getitem__(self, i):

@@ -50,6 +50,7 @@ from paddle import nn
 from tqdm import tqdm
 
 from edgeocr.compress.data import TaskData
+from edgeocr.compress.distributed import World
 from edgeocr.compress.recipe import Recipe, TrainSpec
 from edgeocr.errors import EdgeOCRError
 from edgeocr.utils.atomic import atomic_dir, write_json
@@ -212,24 +213,33 @@ def _sigint_deferred() -> Iterator[_StopRequest]:
 
 
 def train(model: nn.Layer, step_loss: StepLoss, spec: TrainSpec, seed: int, workdir: Path, *,
-          identity: dict[str, Any], resume: bool = False, desc: str = "train") -> TrainLog:
+          identity: dict[str, Any], resume: bool = False, desc: str = "train", world: World = World()) -> TrainLog:
     """Run ``spec.steps`` optimisation steps of ``step_loss`` on ``model`` (in place),
     checkpointing into ``workdir``. ``identity`` (JSON-able; from ``run_identity`` for a job)
-    is what the run is besides ``spec`` and ``seed``; ``resume`` refuses a checkpoint of another."""
+    is what the run is besides ``spec`` and ``seed``; ``resume`` refuses a checkpoint of another.
+    In a ``world`` of several ranks (``edgeocr.compress.distributed``) ``step_loss`` computes this
+    rank's share of the batch, gradients are averaged before each update, and rank 0 alone
+    writes the checkpoint, which every rank resumes from; the world size is part of the run's
+    identity (same seed and world size, same weights)."""
     folder = workdir / CHECKPOINT_DIR
-    run = _checkpoint_identity(spec, seed, identity)
+    world.check_batch(spec.batch_size)
+    run = _checkpoint_identity(spec, seed, {**identity, **({"world_size": world.size} if world.size > 1 else {})})
     paddle.seed(seed)
     opt = paddle.optimizer.Adam(learning_rate=spec.lr, parameters=model.parameters())
     log = TrainLog()
     if resume and (folder / STATE).is_file():
         state = _load(model, opt, folder, run)
         log.resumed_from, log.history = int(state["step"]), state["history"]
+    world.broadcast_parameters(model)
 
     def save(step: int) -> None:
-        _save(model, opt, folder, {"step": step, "history": log.history, "run": run})
+        if world.is_main:
+            _save(model, opt, folder, {"step": step, "history": log.history, "run": run})
+        world.barrier()  # no rank goes on (or resumes) before the checkpoint is whole
 
     done = log.resumed_from  # steps whose update is wholly applied
-    bar = tqdm(range(done, spec.steps), desc=desc, unit="step", file=sys.stderr, initial=done, total=spec.steps)
+    bar = tqdm(range(done, spec.steps), desc=desc, unit="step", file=sys.stderr, initial=done, total=spec.steps,
+               disable=not world.is_main)
     t0 = time.perf_counter()
     with _sigint_deferred() as stop:
         try:
@@ -239,16 +249,19 @@ def train(model: nn.Layer, step_loss: StepLoss, spec: TrainSpec, seed: int, work
                     freeze_batch_norm(model)
                 opt.set_lr(learning_rate(spec, step))
                 loss, parts, n = step_loss(np.random.default_rng([seed, step]))
-                loss.backward()
+                (loss / world.size).backward() if world.size > 1 else loss.backward()
+                world.sum_gradients(model)  # of the shares' losses / size: the global batch's mean
                 opt.step()
+                world.sync_state(model)
                 done = step + 1
                 opt.clear_grad()
-                log.samples += n
+                log.samples += n * world.size
                 log.seconds = time.perf_counter() - t0
                 bar.set_postfix(loss=f"{float(loss):.4f}", samples_s=f"{log.samples / log.seconds:.1f}")
                 if done % spec.log_every == 0 or done == spec.steps:
                     log.history.append({"step": done, "loss": round(float(loss), 5),
                                         **{k: round(v, 5) for k, v in parts.items()}})
+                stop.requested = world.any(stop.requested)  # a Ctrl-C on one rank stops all after this step
                 if done % spec.checkpoint_every == 0 or done == spec.steps or stop.requested:
                     save(done)
                 if stop.requested:

@@ -22,7 +22,7 @@ from edgeocr.bundle import CONFIG, FORMAT, MANIFEST, Bundle
 from edgeocr.config import OCRConfig
 from edgeocr.convert.runtimes import Converter, converter_for
 from edgeocr.errors import InputError
-from edgeocr.models.modelset import ModelSet
+from edgeocr.models.modelset import ONNX_FILE, ModelSet
 from edgeocr.targets import Target
 from edgeocr.utils.atomic import atomic_dir, write_json
 from edgeocr.utils.hashing import sha256_file
@@ -30,9 +30,12 @@ from edgeocr.utils.hashing import sha256_file
 
 def _source_info(models: ModelSet, task: str) -> dict:
     """Provenance of one source model: its files' hashes plus whatever its own manifest records."""
-    pdmodel, pdiparams = models.inference_files(task)
-    info = {"dir": str(models.dir(task)), "pdmodel_sha256": sha256_file(pdmodel),
-            "pdiparams_sha256": sha256_file(pdiparams)}
+    if models.has_paddle_model(task):
+        pdmodel, pdiparams = models.inference_files(task)
+        info = {"dir": str(models.dir(task)), "pdmodel_sha256": sha256_file(pdmodel),
+                "pdiparams_sha256": sha256_file(pdiparams)}
+    else:  # a model released as ONNX only (PP-OCRv5): the ONNX Runtime converter takes it as it is
+        info = {"dir": str(models.dir(task)), "onnx_sha256": sha256_file(models.location(task) / ONNX_FILE)}
     own = models.dir(task) / MANIFEST
     if own.is_file():
         meta = json.loads(own.read_text(encoding="utf-8"))
@@ -44,7 +47,8 @@ def _fingerprint(target: Target, converter: Converter, sources: dict[str, dict],
     h = hashlib.sha256(f"{target.name}|{converter.runtime}|{converter.version(target)}|{converter.tool_version()}|"
                        f"{json.dumps(converter.options(), sort_keys=True)}|{dict_sha}".encode())
     for task in sorted(sources):
-        h.update(f"|{task}:{sources[task]['pdmodel_sha256']}:{sources[task]['pdiparams_sha256']}".encode())
+        digests = ":".join(v for k, v in sorted(sources[task].items()) if k.endswith("_sha256"))
+        h.update(f"|{task}:{digests}".encode())
     return h.hexdigest()
 
 
@@ -75,7 +79,7 @@ def convert_bundle(models: ModelSet, target: Target, out: str | os.PathLike, for
     dict_sha = sha256_file(models.dict_path)
     fingerprint = _fingerprint(target, converter, sources, dict_sha)
     _check_output(out, fingerprint, force)
-    config = config or OCRConfig()
+    config = config or models.config
     entries = {}
     with atomic_dir(out, replace=True) as tmp, tempfile.TemporaryDirectory() as work:
         for task in tasks:
@@ -101,6 +105,7 @@ def convert_bundle(models: ModelSet, target: Target, out: str | os.PathLike, for
                           **converter.options()},
             "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
             "model_set": models.name,
+            "family": models.family,
             "fingerprint": fingerprint,
             "models": entries,
             "files": files,

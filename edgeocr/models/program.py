@@ -45,3 +45,28 @@ def write_program(desc: framework_pb2.ProgramDesc, path: str | os.PathLike) -> N
     """Write ``desc`` to ``path`` atomically (a reader never sees half a program)."""
     with atomic_path(path) as tmp:
         tmp.write_bytes(desc.SerializeToString())
+
+
+def feed_shapes(desc: framework_pb2.ProgramDesc) -> dict[str, tuple[int | None, ...]]:
+    """Declared shape of each fed input, in feed order (``None`` where the dimension is dynamic)."""
+    block = desc.blocks[0]
+    dims = {v.name: tuple(int(d) if d >= 0 else None for d in v.type.lod_tensor.tensor.dims) for v in block.vars}
+    feeds = sorted((op for op in block.ops if op.type == "feed"),
+                   key=lambda op: next((a.i for a in op.attrs if a.name == "col"), 0))
+    names = [op.outputs[0].arguments[0] for op in feeds]
+    return {n: dims.get(n, ()) for n in names}
+
+
+def program_params(path: str | os.PathLike) -> int:
+    """Parameters an inference program holds (its persistable tensors but feed/fetch), read from
+    the declared shapes: for models without a trainable architecture here."""
+    desc = read_program(path)
+    total = 0
+    for v in desc.blocks[0].vars:
+        dims = v.type.lod_tensor.tensor.dims
+        if v.persistable and v.name not in ("feed", "fetch") and dims and all(d > 0 for d in dims):
+            n = 1
+            for d in dims:
+                n *= int(d)
+            total += n
+    return total

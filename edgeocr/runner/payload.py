@@ -85,6 +85,8 @@ class Payload:
             files.update({f"{task}/{INFER_MODEL}": pdmodel, f"{task}/{INFER_PARAMS}": pdiparams})
             records += compression_history({"source": {"dir": str(models.dir(task))}})
             tasks[task] = {"dir": str(models.dir(task)), "quantized": is_quantized(read_program(pdmodel))}
+        if (p / "manifest.json").is_file():  # the set's family and OCR settings travel with it
+            files["manifest.json"] = p / "manifest.json"
         label = model_label(any(t["quantized"] for t in tasks.values()), records)
         return cls(MODELS, p, files, label, models.dict_path, tasks=tasks)
 

@@ -92,7 +92,6 @@ def _load(options: RunOptions, backend: str, models_dir: str | None) -> tuple[Mo
     """The models ``options`` name (a bundle is read and every file checked against its hash)
     and the OCR settings to run them with."""
     from edgeocr.bundle import Bundle
-    from edgeocr.config import OCRConfig
     from edgeocr.models.modelset import ModelSet
 
     if backend in ("lite", "onnx"):
@@ -102,7 +101,8 @@ def _load(options: RunOptions, backend: str, models_dir: str | None) -> tuple[Mo
         return bundle, bundle.config
     if models_dir is None or options.bundle is not None:
         raise ContractError("--backend paddle runs an inference-model set: pass --models DIR (and no --bundle)")
-    return ModelSet.from_dir(models_dir), OCRConfig()
+    models = ModelSet.from_dir(models_dir)
+    return models, models.config
 
 
 def default_backend(bundle: str | None, models_dir: str | None) -> str:

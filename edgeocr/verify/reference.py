@@ -32,7 +32,7 @@ def source_models(bundle: Bundle) -> ModelSet:
     if missing:
         raise ReferenceUnavailable(f"source models of bundle {bundle.path} not on this host ({'; '.join(missing)})")
     return ModelSet(det=sources["det"], rec=sources["rec"], cls=sources.get("cls"), dict_path=bundle.dict_path,
-                    name="bundle sources")
+                    name="bundle sources", family=bundle.manifest.get("family", "ppocrv2"), config=bundle.config)
 
 
 def reference_models(bundle: Bundle) -> tuple[str, ModelSource]:

@@ -162,3 +162,17 @@ def test_finetune_control_is_a_float_model_trained_like_pact(pulled_models, tmp_
     assert [r["variant"] for r in report["rows"]] == ["float", "float fine-tuned"]
     assert report["rows"][1]["pdiparams_MB"] == report["rows"][0]["pdiparams_MB"]  # still float
     load_trainable("cls", out)  # the folder is a starting point like any other
+
+
+def test_ptq_of_a_newer_family_calibrates_at_its_rec_height(family_set, tmp_path) -> None:
+    """PP-OCRv4 ships inference models only: PTQ quantizes the program (48-pixel calibration
+    lines; 32 would not even run), and PACT, which trains a dygraph architecture, says to use PTQ."""
+    family_set("ppocrv4")
+    report = job.quantize("rec", small("rec", "ptq", train=8, evaluation=8), tmp_path / "v4-rec-ptq",
+                          models_name="ppocrv4")
+    assert is_quantized(read_program(tmp_path / "v4-rec-ptq" / INFER_MODEL))
+    float_row, int8_row = report["rows"]
+    assert float_row["line_acc"] > 0.8 and int8_row["params"] == float_row["params"] > 2_000_000
+    assert int8_row["MFLOPs"] is None  # no dygraph architecture to count them on
+    with pytest.raises(ModelError, match="ships inference models only: use --method ptq"):
+        job.quantize("rec", small("rec", "pact"), tmp_path / "v4-rec-pact", models_name="ppocrv4")

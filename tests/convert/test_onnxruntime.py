@@ -78,7 +78,7 @@ def ort_int8(pulled_models, tmp_path_factory):
     from edgeocr.convert.runtimes.ort_quantize import calibration_inputs
 
     charset = load_charset(pulled_models.dict_path)
-    calibration = {t: calibration_inputs(t, "synth", charset)[:3] for t in ("det", "rec")}
+    calibration = {t: calibration_inputs(t, "synth", charset, pulled_models.config)[:3] for t in ("det", "rec")}
     out = tmp_path_factory.mktemp("b") / "ort-int8"
     return convert_bundle(pulled_models, load_target("armlinux-aarch64", runtime="onnxruntime"), out,
                           converter=OnnxRuntimeConverter(calibration))

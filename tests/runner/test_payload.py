@@ -39,6 +39,6 @@ def test_bundle_and_model_set_payloads(x86_bundle: Path, pulled_models) -> None:
     assert bundle.runner_args("/w/bundle") == ["--bundle", "/w/bundle"]
     models = Payload.models(pulled_models.det.parent)
     assert (models.kind, models.label, models.backend, models.target) == ("models", "float", "paddle", None)
-    assert set(models.files) == {"ppocr_keys_v1.txt", *(f"{t}/inference.{x}" for t in ("det", "cls", "rec")
-                                                        for x in ("pdmodel", "pdiparams"))}
+    assert set(models.files) == {"ppocr_keys_v1.txt", "manifest.json",  # the set's family settings travel too
+                                 *(f"{t}/inference.{x}" for t in ("det", "cls", "rec") for x in ("pdmodel", "pdiparams"))}
     assert models.runner_args("/w/models") == ["--backend", "paddle", "--models", "/w/models"]

@@ -176,7 +176,7 @@ def test_an_onnxruntime_bundle_is_verified_on_arm_kernels(variant, cpu, ort_fetc
     converter = None
     if variant == "int8":
         charset = load_charset(pulled_models.dict_path)
-        converter = OnnxRuntimeConverter({"rec": calibration_inputs("rec", "synth", charset)[:2]})
+        converter = OnnxRuntimeConverter({"rec": calibration_inputs("rec", "synth", charset, pulled_models.config)[:2]})
     bundle = convert_bundle(pulled_models, load_target("armlinux-aarch64", runtime="onnxruntime"), tmp_path / variant,
                             converter=converter).path
     res = CliRunner().invoke(cli, ["verify", str(bundle), "--images", str(few_images), "--out", str(tmp_path / "v"),
@@ -196,3 +196,35 @@ def test_an_onnxruntime_bundle_is_verified_on_arm_kernels(variant, cpu, ort_fetc
     shown = CliRunner().invoke(cli, ["inspect", str(bundle)])
     assert "ARM verification: PASSED" in shown.output and "onnxruntime 1.23.2" in shown.output
     assert ("of lines differ" in shown.output) is (variant == "int8")
+
+
+@pytest.mark.parametrize("name", ["ppocrv4", "ppocrv5"])
+def test_a_newer_familys_onnxruntime_bundle_is_verified_on_arm_kernels(name, family_set, ort_fetched, few_images,
+                                                                      emulated_root_dir, tmp_path, monkeypatch) -> None:
+    """PP-OCRv4 (exported by paddle2onnx) and PP-OCRv5 (released as ONNX) on ONNX Runtime's aarch64
+    library: the native runner takes the family's settings (48-pixel lines, v5's det limit) from the
+    bundle and reads every line as the host does."""
+    from edgeocr.convert.bundle import convert_bundle
+    from edgeocr.targets import load_target
+
+    monkeypatch.setenv("EDGEOCR_EMULATED_ROOT", str(emulated_root_dir))
+    models = family_set(name)
+    bundle = convert_bundle(models, load_target("armlinux-aarch64", runtime="onnxruntime"), tmp_path / name)
+    assert bundle.config == models.config and bundle.manifest["family"] == name
+    res = CliRunner().invoke(cli, ["verify", str(bundle.path), "--images", str(few_images), "--out", str(tmp_path / "v")])
+    assert res.exit_code == 0, f"{res.output}\n{res.exception!r}"
+    record = json.loads((tmp_path / "v" / "verify.json").read_text())
+    assert record["passed"] and record["end_to_end"]["text_agreement"] == 1.0 and record["end_to_end"]["lines"] >= 4
+
+
+@needs_arm
+def test_a_newer_familys_paddle_lite_bundle_agrees_with_the_host_on_arm(family_set, few_images, emulated_root_dir,
+                                                                       tmp_path, monkeypatch) -> None:
+    from edgeocr.convert.bundle import convert_bundle
+    from edgeocr.targets import load_target
+
+    monkeypatch.setenv("EDGEOCR_EMULATED_ROOT", str(emulated_root_dir))
+    bundle = convert_bundle(family_set("ppocrv4"), load_target("armlinux-aarch64"), tmp_path / "v4").path
+    res = CliRunner().invoke(cli, ["verify", str(bundle), "--images", str(few_images), "--out", str(tmp_path / "v")])
+    assert res.exit_code == 0, f"{res.output}\n{res.exception!r}"
+    assert json.loads((tmp_path / "v" / "verify.json").read_text())["end_to_end"]["text_agreement"] == 1.0

@@ -31,7 +31,7 @@ from edgeocr.convert.runtimes.base import ConversionError, Converter, console_sc
 from edgeocr.convert.runtimes.onnx_weights import fold_weight_quantization
 from edgeocr.convert.runtimes.ort_quantize import quantize_static_qdq
 from edgeocr.convert.runtimes.onnxfile import INT8_KERNEL_OPS, OnnxInfo, read_onnx
-from edgeocr.models.modelset import ModelSet
+from edgeocr.models.modelset import ONNX_FILE, ModelSet
 from edgeocr.targets import Target
 from edgeocr.utils.versions import release_key
 
@@ -133,16 +133,13 @@ class OnnxRuntimeConverter(Converter):
         return exporter_version()
 
     def convert(self, task: str, models: ModelSet, target: Target, workdir: Path, out_prefix: Path) -> dict:
-        pdmodel, pdiparams = models.inference_files(task)
-        quantized = is_quantized(read_program(pdmodel))
-        if quantized:
-            raise ConversionError(
-                f"{pdmodel}: a PaddleSlim int8 model; paddle2onnx {exporter_version()} exports such models to QDQ graphs "
-                "that disagree with Paddle Inference (measured on PP-OCRv2: rec PTQ 0/60 eval lines as Paddle "
-                "Inference reads them, cls PACT outputs up to 0.47 apart), so the bundle would be silently wrong. "
-                f"Convert the float {task} model and quantize it with ONNX Runtime's own static quantization: "
-                f"--ort-quantize {task}=LABELS")
-        exported = export_onnx(Path(pdmodel), Path(pdiparams), workdir / f"{task}.onnx")
+        if models.has_paddle_model(task):
+            exported, quantized = self._export(task, models, workdir)
+            exporter = f"paddle2onnx {exporter_version()}"
+        else:  # released as ONNX only (PP-OCRv5): preflighted and shipped as it is
+            exported = models.location(task) / ONNX_FILE
+            quantized = read_onnx(exported).precision_counts().get("int8", 0) > 0
+            exporter = "none (the source model is ONNX)"
         quantization = None
         if task in self.calibration:
             static = workdir / f"{task}.int8.onnx"
@@ -153,9 +150,22 @@ class OnnxRuntimeConverter(Converter):
         info = read_onnx(exported)
         out = out_prefix.with_suffix(self.suffix)
         shutil.copyfile(exported, out)
-        return {"file": out.name, "quantized": quantized, "repairs": repairs, "opset": info.opset,
+        return {"file": out.name, "quantized": quantized, "repairs": repairs, "opset": info.opset, "exporter": exporter,
                 "kernel_precisions": info.precision_counts(), "ort_int8_kernels": int8_kernels,
                 "ops": sorted(info.ops), **({"quantization": quantization} if quantization else {})}
+
+    def _export(self, task: str, models: ModelSet, workdir: Path) -> tuple[Path, bool]:
+        """``paddle2onnx`` of a float Paddle model (int8 Paddle models are refused: see the message)."""
+        pdmodel, pdiparams = models.inference_files(task)
+        quantized = is_quantized(read_program(pdmodel))
+        if quantized:
+            raise ConversionError(
+                f"{pdmodel}: a PaddleSlim int8 model; paddle2onnx {exporter_version()} exports such models to QDQ graphs "
+                "that disagree with Paddle Inference (measured on PP-OCRv2: rec PTQ 0/60 eval lines as Paddle "
+                "Inference reads them, cls PACT outputs up to 0.47 apart), so the bundle would be silently wrong. "
+                f"Convert the float {task} model and quantize it with ONNX Runtime's own static quantization: "
+                f"--ort-quantize {task}=LABELS")
+        return export_onnx(Path(pdmodel), Path(pdiparams), workdir / f"{task}.onnx"), False
 
     def describe(self, path: str | os.PathLike) -> OnnxInfo:
         return read_onnx(path)

@@ -14,17 +14,19 @@ from typing import Sequence
 
 import numpy as np
 
+from edgeocr.config import OCRConfig
 from edgeocr.convert.runtimes.base import ConversionError
 from edgeocr.models.charset import Charset
 
 OP_TYPES = ("Conv", "MatMul")
 
 
-def calibration_inputs(task: str, labels: str, charset: Charset) -> list[np.ndarray]:
+def calibration_inputs(task: str, labels: str, charset: Charset, config: OCRConfig) -> list[np.ndarray]:
     """Calibration batches for ``task`` from a PaddleOCR label file (rec labels for rec/cls,
     det labels for det) or ``synth``, drawn exactly as the shipped PaddleSlim PTQ recipe draws
     its own (``quant/<task>_ptq.yml``: batch count, batch size, det input size), so the two
-    post-training quantizations see the same kind of inputs."""
+    post-training quantizations see the same kind of inputs; lines at the height of the model
+    family's settings ``config``."""
     from edgeocr.compress.data import load_task_data, resolve_labels
     from edgeocr.compress.quantize import calibration_batches
     from edgeocr.compress.recipe import load_recipe
@@ -33,7 +35,7 @@ def calibration_inputs(task: str, labels: str, charset: Charset) -> list[np.ndar
     path = resolve_labels(labels, task, recipe.data.train_count, recipe.data.train_seed)
     data = load_task_data(task, path, charset)
     return calibration_batches(task, data, charset, recipe.quant.ptq_batches, recipe.train.batch_size,
-                               recipe.train.det_input_size)
+                               recipe.train.det_input_size, config.rec_image_shape)
 
 
 def depthwise_convs(model) -> list[str]:
