@@ -7,7 +7,7 @@ machine with the same recipe, steps and data; the figures are the job's own trai
 (samples counted over all ranks, wall time of the training loop), so evaluation and start-up
 are not in them. Prints a table and writes ``benchmarks/results/scaling.json``.
 
-    python benchmarks/scaling.py --model rec --steps 20 --nproc 1 2
+    python benchmarks/scaling.py --model rec --steps 20 --nproc 1 2 --one-process-threads 2
 """
 
 from __future__ import annotations
@@ -35,6 +35,8 @@ def main() -> None:
     parser.add_argument("--train", default=str(REPO / "out" / "sample" / "rec" / "labels.txt"))
     parser.add_argument("--eval", default=str(REPO / "out" / "sample" / "rec-eval" / "labels.txt"))
     parser.add_argument("--threads", type=int, default=1, help="CPU threads per rank")
+    parser.add_argument("--one-process-threads", type=int, nargs="*", default=[],
+                        help="also 1 process with this many threads each (the alternative use of the same cores)")
     parser.add_argument("--json", type=Path, default=REPO / "benchmarks" / "results" / "scaling.json")
     args = parser.parse_args()
     os.environ.setdefault("EDGEOCR_HOME", str(REPO / "out" / "home"))
@@ -42,13 +44,14 @@ def main() -> None:
     from edgeocr.utils.table import markdown_table
 
     edgeocr = str(Path(sys.executable).parent / "edgeocr")
-    configs = [("cpu", ["--nproc", str(n)], n) for n in args.nproc]
+    configs = [("cpu", ["--nproc", str(n), "--threads", str(args.threads)], n) for n in args.nproc]
+    configs += [("cpu", ["--nproc", "1", "--threads", str(t)], 1) for t in args.one_process_threads]
     configs += [("gpu", ["--gpus", g], len(g.split(","))) for g in args.gpus]
     rows = []
     for device, option, ranks in configs:
         with tempfile.TemporaryDirectory(prefix="scaling-") as tmp:
-            cmd = [edgeocr, "quantize", "--model", args.model, "--steps", str(args.steps), "--threads",
-                   str(args.threads), "--train", args.train, "--eval", args.eval, "--out", f"{tmp}/out", *option]
+            cmd = [edgeocr, "quantize", "--model", args.model, "--steps", str(args.steps), "--train", args.train,
+                   "--eval", args.eval, "--out", f"{tmp}/out", *option]
             print(f"== {shlex.join(cmd)}", file=sys.stderr, flush=True)
             subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
             training = json.loads(Path(f"{tmp}/out/report.json").read_text())["compression"]["training"]
@@ -58,7 +61,7 @@ def main() -> None:
     for r in rows:
         r["speedup_vs_1"] = round(r["steps_per_s"] / rows[0]["steps_per_s"], 2)
     print(markdown_table(rows, list(rows[0])))
-    write_json(args.json, {"rows": rows, "model": args.model, "method": "pact", "threads_per_rank": args.threads,
+    write_json(args.json, {"rows": rows, "model": args.model, "method": "pact",
                            "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
                            "command": shlex.join(["python", *sys.argv]),
                            "hardware": f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs"})

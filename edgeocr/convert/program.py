@@ -5,6 +5,16 @@ The fill_constant repair exists because Paddle >= 2.5 writes scalar ``fill_const
 converts such a model without complaint, but the Paddle-Lite predictor then aborts at run
 time (``fill_constant_op.cc: no valid out_shape``), on ARM as on x86. Giving those ops
 ``shape=[1]`` is exactly what older Paddle wrote, and the converted model then matches.
+
+The swish repair exists because Paddle 2.6 programs written by PaddleSlim's PTQ (PP-OCRv3/v4
+rec) carry ``swish`` ops without the ``beta`` attribute released models have (Paddle 2.6's
+swish is ``x * sigmoid(x)``, beta 1): ``opt`` aborts on them (``No attributes called beta
+found for swish``). Adding ``beta=1.0`` states what the op computes, so the repair is exact.
+
+The XShape repair exists because the same programs lose the ``XShape`` outputs of their shape
+ops (``transpose2``, ``reshape2``, ``flatten_contiguous_range``): ``opt`` then crashes
+(segmentation fault, measured on PP-OCRv4 rec re-saved by Paddle 2.6, int8 or not). XShape is
+read only by backward passes; adding the variable back changes nothing that runs.
 """
 
 from __future__ import annotations
@@ -14,7 +24,7 @@ from dataclasses import dataclass
 from paddle.base.proto import framework_pb2
 
 SHAPE_INPUTS = ("ShapeTensor", "ShapeTensorList")
-LONGS, INTS = 11, 3  # framework.proto AttrType values
+LONGS, INTS, FLOAT = 11, 3, 1  # framework.proto AttrType values
 
 
 FC_OPS = ("matmul_v2", "matmul", "mul")
@@ -77,3 +87,49 @@ def repair_scalar_fill_constant(desc: framework_pb2.ProgramDesc) -> Repair | Non
         return None
     return Repair("fill_constant", fixed, "scalar fill_constant with empty shape aborts the Paddle-Lite "
                   "predictor (no valid out_shape); set shape=[1]")
+
+
+def repair_swish_beta(desc: framework_pb2.ProgramDesc) -> Repair | None:
+    """Give ``swish`` ops without ``beta`` the ``beta=1.0`` they compute with; in place. None if nothing to do."""
+    fixed = 0
+    for block in desc.blocks:
+        for op in block.ops:
+            if op.type == "swish" and not any(a.name == "beta" for a in op.attrs):
+                attr = op.attrs.add()
+                attr.name, attr.type, attr.f = "beta", FLOAT, 1.0
+                fixed += 1
+    if not fixed:
+        return None
+    return Repair("swish", fixed, "swish without its beta attribute (as Paddle 2.6 / PaddleSlim write it) aborts "
+                  "paddle_lite_opt; set beta=1.0, what Paddle's swish computes")
+
+
+XSHAPE_OPS = ("transpose2", "reshape2", "flatten_contiguous_range", "squeeze2", "unsqueeze2")
+
+
+def repair_missing_xshape(desc: framework_pb2.ProgramDesc) -> Repair | None:
+    """Give shape ops without their ``XShape`` output (as Paddle 2.6 writes them) one: a
+    variable of shape ``[0, *input]``, which only backward passes read; in place."""
+    fixed = 0
+    for block in desc.blocks:
+        dims = _dims(block)
+        for op in block.ops:
+            if op.type not in XSHAPE_OPS or any(v.parameter == "XShape" for v in op.outputs):
+                continue
+            source = next(v.arguments[0] for v in op.inputs if v.parameter == "X")
+            out = next(v.arguments[0] for v in op.outputs if v.parameter == "Out")
+            var = block.vars.add()
+            var.name = f"{out}.xshape"
+            var.type.type = framework_pb2.VarType.LOD_TENSOR
+            var.type.lod_tensor.tensor.data_type = framework_pb2.VarType.FP32
+            var.type.lod_tensor.tensor.dims.extend([0, *dims.get(source, [])])
+            shape = op.outputs.add()
+            shape.parameter, shape.arguments[:] = "XShape", [var.name]
+            fixed += 1
+    if not fixed:
+        return None
+    return Repair("XShape", fixed, "shape ops without their XShape output (as Paddle 2.6 writes them) crash "
+                  "paddle_lite_opt on PP-OCRv3/v4 rec; added (read by backward passes only)")
+
+
+REPAIRS = (repair_scalar_fill_constant, repair_swish_beta, repair_missing_xshape)

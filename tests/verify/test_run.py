@@ -68,7 +68,8 @@ def few_images(tmp_path_factory) -> Path:
 
 
 @needs_arm
-def test_the_float_bundle_agrees_with_the_host_on_arm(pulled_models, few_images, emulated_root_dir, tmp_path,
+@pytest.mark.parametrize("cpu", [None, "sm8150"])
+def test_the_float_bundle_agrees_with_the_host_on_arm(cpu, pulled_models, few_images, emulated_root_dir, tmp_path,
                                                      monkeypatch) -> None:
     from edgeocr.convert.bundle import convert_bundle
 

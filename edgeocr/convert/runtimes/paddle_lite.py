@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 
 from edgeocr.compress.unread_quantizers import summary, unread_quantizers
-from edgeocr.convert.program import int8_fc_with_a_row_per_image, repair_scalar_fill_constant
+from edgeocr.convert.program import REPAIRS, int8_fc_with_a_row_per_image
 from edgeocr.convert.runtimes.base import ConversionError, Converter
 from edgeocr.convert.runtimes.lite_opt import converter_version, run_opt, supported_ops
 from edgeocr.convert.runtimes.nbfile import NbInfo, read_nb
@@ -46,13 +46,11 @@ class PaddleLiteConverter(Converter):
                                   f"these ops: {', '.join(missing)}")
         if "arm" in places:
             _refuse_int8_fc_per_image(pdmodel, desc)
-        repairs = []
-        repair = repair_scalar_fill_constant(desc)
-        if repair:
+        repairs = [r.to_json() for r in (repair(desc) for repair in REPAIRS) if r]
+        if repairs:
             repaired = workdir / f"{task}.pdmodel"
             write_program(desc, repaired)
             pdmodel = repaired
-            repairs.append(repair.to_json())
         nb = read_nb(run_opt(pdmodel, pdiparams, places, out_prefix))
         expected = "x86" if "x86" in places else "arm"
         if nb.target != expected:
