@@ -103,7 +103,12 @@ def test_an_int8_classifier_head_fails_and_names_cls(pulled_models, few_images, 
     monkeypatch.setattr(paddle_lite, "_refuse_int8_fc_per_image", lambda *_: None)  # the guard convert now has
     bundle = bundle_writer.convert_bundle(ModelSet.load("ppocrv2", cls_model=out), load_target("armlinux-aarch64"),
                                           tmp_path / "bundle").path
-    res = CliRunner().invoke(cli, ["verify", str(bundle), "--images", str(few_images), "--out", str(tmp_path / "v")])
+    # upside-down pages too: an upright-only set can leave every decision "keep" however wrong the head is
+    images = tmp_path / "images"
+    shutil.copytree(few_images, images)
+    for page in sorted(few_images.iterdir()):
+        cv2.imwrite(str(images / f"{page.stem}_turned.png"), cv2.rotate(cv2.imread(str(page)), cv2.ROTATE_180))
+    res = CliRunner().invoke(cli, ["verify", str(bundle), "--images", str(images), "--out", str(tmp_path / "v")])
     assert res.exit_code != 0 and "ARM disagrees with the host" in str(res.exception)
     assert re.search(r"\n  cls: \d+ of \d+ decisions differ .* on image \d+_[ab]_\w+\.png", str(res.exception))
 
