@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 import subprocess
 from pathlib import Path
 from typing import Iterator
@@ -55,6 +56,30 @@ def family_set(model_home: Path):
         return sets[name]
 
     return pulled
+
+
+RUN_ISOLATED = "unshare --net sh -c 'ip link set lo up && .venv/bin/pytest -q tests'"
+
+
+@pytest.fixture(scope="session")
+def loopback_only() -> None:
+    """Fail unless this process's network namespace has nothing but an up ``lo``.
+
+    ``socket.if_nameindex()`` asks the kernel about *this* namespace; ``/sys/class/net``
+    would not do: after a bare ``unshare --net`` it still shows the host's interfaces.
+    """
+    names = sorted(name for _, name in socket.if_nameindex())
+    if names != ["lo"]:
+        pytest.fail(
+            "these tests start an adb server, fake phones, sshd or training ranks, which must not reach any "
+            "network; "
+            f"this namespace has interfaces {names}. Run them in a private one:\n    {RUN_ISOLATED}",
+            pytrace=False,
+        )
+    try:
+        socket.create_server(("127.0.0.1", 0)).close()
+    except OSError as e:
+        pytest.fail(f"loopback is not usable ({e}); bring it up: {RUN_ISOLATED}", pytrace=False)
 
 
 @pytest.fixture(scope="session")

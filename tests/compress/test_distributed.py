@@ -21,6 +21,8 @@ from edgeocr.models.modelset import CHECKPOINT
 from tests.compress.test_trainer import RECIPE, _run, _weights
 
 REPO = Path(__file__).resolve().parents[2]
+# the ranks talk gloo over TCP: only where nothing but loopback is reachable
+pytestmark = pytest.mark.usefixtures("loopback_only")
 
 
 def _ranks(pulled_models, labels: Path, workdir: Path, out: Path, *extra: str) -> subprocess.CompletedProcess:

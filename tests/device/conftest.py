@@ -29,29 +29,6 @@ from tests.device.fake_adbd import ADB_EMULATOR_PORTS, FakeAdbDevice
 
 ADB = shutil.which("adb") or "/usr/bin/adb"
 SSHD = shutil.which("sshd") or "/usr/sbin/sshd"
-RUN_ISOLATED = "unshare --net sh -c 'ip link set lo up && .venv/bin/pytest -q tests/device'"
-
-
-@pytest.fixture(scope="session")
-def loopback_only() -> None:
-    """Fail unless this process's network namespace has nothing but an up ``lo``.
-
-    ``socket.if_nameindex()`` asks the kernel about *this* namespace; ``/sys/class/net``
-    would not do: after a bare ``unshare --net`` it still shows the host's interfaces.
-    """
-    names = sorted(name for _, name in socket.if_nameindex())
-    if names != ["lo"]:
-        pytest.fail(
-            "device tests start an adb server, fake phones and sshd, which must not reach any network; "
-            f"this namespace has interfaces {names}. Run them in a private one:\n    {RUN_ISOLATED}",
-            pytrace=False,
-        )
-    try:
-        socket.create_server(("127.0.0.1", 0)).close()
-    except OSError as e:
-        pytest.fail(f"loopback is not usable ({e}); bring it up: {RUN_ISOLATED}", pytrace=False)
-
-
 def free_port() -> int:
     """A free loopback port, never one the adb server scans for emulators."""
     while True:
