@@ -13,7 +13,7 @@ from edgeocr.compress.recipe import BETWEEN, load_recipe
 from edgeocr.utils.table import markdown_table
 
 _TASK = click.option("--model", "task", type=click.Choice(["det", "cls", "rec"]), required=True,
-                     help="Which PP-OCRv2 model to compress.")
+                     help="Which model of the set to compress.")
 _COMMON = [
     click.option("--recipe", type=click.Path(dir_okay=False, path_type=Path),
                  help="Recipe YAML [default: quant/<model>_<method>.yml]."),

@@ -36,7 +36,8 @@ from edgeocr.errors import EdgeOCRError, InputError, ModelError
 from edgeocr.models.charset import Charset, load_charset
 from edgeocr.models.checkpoint import save_checkpoint
 from edgeocr.models.export import export_inference
-from edgeocr.models.modelset import CHECKPOINT, INFER_MODEL, INFER_PARAMS, ModelSet
+from edgeocr.models.architectures import ARCHITECTURES
+from edgeocr.models.modelset import CHECKPOINT, INFER_MODEL, INFER_PARAMS, ONNX_FILE, ModelSet
 from edgeocr.models.program import program_params
 from edgeocr.utils.atomic import atomic_dir, write_json, write_text
 from edgeocr.utils.table import markdown_table
@@ -63,10 +64,11 @@ def prepare(task: str, recipe: Recipe, models_name: str, source: str | Path | No
             raise ModelError(f"{src}: no Paddle {INFER_MODEL} to quantize (PaddleSlim PTQ reads Paddle programs; "
                              "an ONNX-only model is quantized by `edgeocr convert --runtime onnxruntime --ort-quantize`)")
     elif not (src / CHECKPOINT).is_file():
-        why = ("" if base.family == "ppocrv2" else
-               f"; edgeocr's trainable architectures are PP-OCRv2's, and {base.name!r} ships inference models only: "
-               "use --method ptq")
-        raise ModelError(f"{src}: no {CHECKPOINT} to start from (a pulled model folder or a prune output){why}")
+        if (src / ONNX_FILE).is_file() and not (src / INFER_MODEL).is_file():
+            raise ModelError(f"{src}: the {task} model is ONNX only: nothing here trains or calibrates it; quantize "
+                             "it for ONNX Runtime with `edgeocr convert --runtime onnxruntime --ort-quantize`")
+        raise ModelError(f"{src}: no {CHECKPOINT} to start from (a pulled model folder or a prune output; edgeocr "
+                         f"trains the architectures of {', '.join(ARCHITECTURES)}); or use --method ptq")
     manifest = src / "manifest.json"
     if manifest.is_file():
         found = json.loads(manifest.read_text(encoding="utf-8")).get("task")
@@ -144,7 +146,7 @@ def _start(task: str, recipe: Recipe, out: str | Path, models_name: str, source:
         return Start(task, inputs, None, metrics, program_params(inputs.source / INFER_MODEL), None, Path(out),
                      Path(f"{out}.train"), resume, threads, log, world)
     reference = load_trainable(task, inputs.source)
-    return Start(task, inputs, reference, metrics, deployed_params(reference), flops(reference, task), Path(out),
+    return Start(task, inputs, reference, metrics, deployed_params(reference), flops(reference), Path(out),
                  Path(f"{out}.train"), resume, threads, log, world)
 
 
@@ -283,7 +285,7 @@ def prune(task: str, recipe: Recipe, out: str | Path, *, models_name: str = "ppo
         if not world.is_main:
             return {}
         metrics = evaluate_model(task, tmp, inputs.base, inputs.evaluation, threads)
-        params, model_flops = deployed_params(model), flops(model, task)
+        params, model_flops = deployed_params(model), flops(model)
         rows = [_row("unpruned", task, before, inputs.source, params0, flops0, None),
                 _row("pruned, before fine-tuning", task, right_after, tmp, params, model_flops, None),
                 _row("pruned + fine-tuned", task, metrics, tmp, params, model_flops, seconds)]

@@ -12,6 +12,7 @@ from edgeocr.compress.data import TaskData, cls_batch, det_batch, random_flips, 
 from edgeocr.compress.distributed import World
 from edgeocr.compress.recipe import TrainSpec
 from edgeocr.compress.trainer import StepLoss
+from edgeocr.models.architectures import architecture_of
 from edgeocr.models.charset import Charset
 
 
@@ -20,6 +21,7 @@ def make_step_loss(task: str, student: nn.Layer, teacher: nn.Layer, data: TaskDa
     """A ``StepLoss`` for ``task``; the teacher runs without gradients in eval mode. Every rank
     of ``world`` draws the same global batch and computes the loss of its own share."""
     teacher.eval()
+    line = architecture_of(teacher).example_shape[2:]  # (height, width) the recogniser reads
 
     def forward(x: np.ndarray) -> tuple[paddle.Tensor, paddle.Tensor]:
         """(teacher output, student output) for one input batch."""
@@ -33,7 +35,7 @@ def make_step_loss(task: str, student: nn.Layer, teacher: nn.Layer, data: TaskDa
         flips = world.share(random_flips(rng, len(batch))) if task == "cls" else None  # drawn for the whole batch
         idx = world.share(batch)
         if task == "rec":
-            x, labels = rec_batch(data, idx, charset)
+            x, labels = rec_batch(data, idx, charset, *line)
             target, logits = forward(x)
             distill = losses.soft_cross_entropy(target, logits)
             task_loss = losses.ctc_loss(logits, labels) if all(labels) else paddle.zeros([1])

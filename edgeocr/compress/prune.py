@@ -26,6 +26,7 @@ from edgeocr.compress.data import TaskData, cls_batch, det_batch, random_flips, 
 from edgeocr.compress.recipe import PruneSpec
 from edgeocr.compress.source import drop_backups, flops, make_pruner
 from edgeocr.errors import ModelError
+from edgeocr.models.architectures import architecture_of
 from edgeocr.models.charset import Charset
 from edgeocr.ocr.postprocess.ctc import CTCLabelDecode
 from edgeocr.paths import home
@@ -58,7 +59,8 @@ def skip_list(model: nn.Layer) -> list[str]:
     return skip
 
 
-def fidelity(task: str, data: TaskData, charset: Charset, images: int) -> Callable[[nn.Layer, nn.Layer], float]:
+def fidelity(task: str, data: TaskData, charset: Charset, images: int,
+             line: tuple[int, int] = (32, 320)) -> Callable[[nn.Layer, nn.Layer], float]:
     """``score(model, reference)`` in [0, 1]: how closely ``model`` reproduces ``reference``'s outputs.
 
     det: IoU of the text masks. cls and rec: the probability ``model`` gives, on average, to
@@ -70,8 +72,8 @@ def fidelity(task: str, data: TaskData, charset: Charset, images: int) -> Callab
     arg-max agreement is no proxy for rec either: most of a line's 80 steps are blanks.)
     """
     idx = np.arange(min(images, len(data)))
-    if task == "rec":
-        x = paddle.to_tensor(rec_batch(data, idx, charset)[0])
+    if task == "rec":  # lines of the architecture's own ``line`` size (height, width)
+        x = paddle.to_tensor(rec_batch(data, idx, charset, *line)[0])
     elif task == "cls":
         x = paddle.to_tensor(cls_batch(data, idx, random_flips(np.random.default_rng(0), len(idx)))[0])
     else:
@@ -103,17 +105,17 @@ def ratios_at(pruner, sensitivities: dict, threshold: float, align: int, skip: l
                             factor=align)
 
 
-def flops_reduction(pruner, model: nn.Layer, task: str, ratios: dict[str, float], base: int) -> float:
+def flops_reduction(pruner, model: nn.Layer, ratios: dict[str, float], base: int) -> float:
     """Share of ``base`` FLOPs that pruning ``model`` by ``ratios`` removes (pruned, counted, restored)."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # PaddleSlim's numpy deprecations, once per pruned tensor
         plan = pruner.prune_vars(ratios, axis=0)
-        reduction = 1 - flops(model, task) / base
+        reduction = 1 - flops(model) / base
         plan.restore(model)
     return reduction
 
 
-def search_ratios(pruner, model: nn.Layer, task: str, sensitivities: dict, target: float, align: int,
+def search_ratios(pruner, model: nn.Layer, sensitivities: dict, target: float, align: int,
                   skip: list[str]) -> tuple[dict[str, float], float]:
     """The ratios of the smallest loss threshold whose pruned model has at least ``target``
     fewer FLOPs, and the reduction they reach.
@@ -123,18 +125,18 @@ def search_ratios(pruner, model: nn.Layer, task: str, sensitivities: dict, targe
     30% for the recognizer, 26% for the detector. Here the bisection always keeps the side
     that meets the target, so the result is the least pruning that does.
     """
-    base = flops(model, task)
+    base = flops(model)
     losses = [loss for by_ratio in sensitivities.values() for loss in by_ratio.values()]
     low, high = min(0.0, min(losses)) - 1e-6, max(losses)  # a cut can score a little above no cut
     best = ratios_at(pruner, sensitivities, high, align, skip)
-    reached = flops_reduction(pruner, model, task, best, base)
+    reached = flops_reduction(pruner, model, best, base)
     if reached < target:
         raise ModelError(f"pruning every analysed layer as far as the analysis went removes only "
                          f"{reached:.0%} of the FLOPs; a FLOPs reduction of {target:.0%} cannot be reached")
     for _ in range(SEARCH_STEPS):
         middle = (low + high) / 2
         ratios = ratios_at(pruner, sensitivities, middle, align, skip)
-        reduction = flops_reduction(pruner, model, task, ratios, base)
+        reduction = flops_reduction(pruner, model, ratios, base)
         if reduction >= target:
             high, best, reached = middle, ratios, reduction
         else:
@@ -158,10 +160,10 @@ def choose_and_prune(model: nn.Layer, reference: nn.Layer, task: str, spec: Prun
     Returns the ratios by state key (the pruning plan) and what was achieved.
     """
     keys = {t.name: k for k, t in model.state_dict().items()}
-    pruner = make_pruner(model, task, spec.criterion)
+    pruner = make_pruner(model, spec.criterion)
     quiet_paddleslim()
     skip = skip_list(model)
-    score = fidelity(task, data, charset, spec.sensitivity_images)
+    score = fidelity(task, data, charset, spec.sensitivity_images, architecture_of(model).example_shape[2:])
     names = {k: n for n, k in keys.items()}
     cached = sen_file.is_file()
     with warnings.catch_warnings():
@@ -178,7 +180,7 @@ def choose_and_prune(model: nn.Layer, reference: nn.Layer, task: str, spec: Prun
         if spec.loss_budget is not None:
             ratios = ratios_at(pruner, sensitivities, spec.loss_budget, spec.align, skip)
         else:
-            ratios, _ = search_ratios(pruner, model, task, sensitivities, spec.flops_ratio, spec.align, skip)
+            ratios, _ = search_ratios(pruner, model, sensitivities, spec.flops_ratio, spec.align, skip)
         pruner.prune_vars(ratios, axis=0)
     drop_backups(model)
     return {"ratios": {keys[name]: float(r) for name, r in ratios.items() if r > 0},

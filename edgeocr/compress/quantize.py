@@ -100,7 +100,7 @@ def export_qat(quanter, model: nn.Layer, task: str, out_dir: Path) -> None:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            quanter.save_quantized_model(model, str(out_dir / "inference"), input_spec=input_spec(task))
+            quanter.save_quantized_model(model, str(out_dir / "inference"), input_spec=input_spec(model))
     finally:
         paddle.disable_static()
 

@@ -10,15 +10,17 @@ import paddle
 from paddle import nn
 from paddle.static import InputSpec
 
-from edgeocr.models.architectures import PPOCRV2
+from edgeocr.errors import ModelError
+from edgeocr.models.architectures import architecture_of
 from edgeocr.paths import INFER_MODEL, home
 from edgeocr.utils.atomic import atomic_dir
 from edgeocr.utils.hashing import sha256_file
 
 
-def input_spec(task: str) -> list[InputSpec]:
-    """The inference input of ``task`` (dynamic batch; dynamic H/W for det, W for rec)."""
-    return [InputSpec(shape=list(PPOCRV2[task].input_shape), dtype="float32", name="x")]
+def input_spec(model: nn.Layer) -> list[InputSpec]:
+    """The inference input of ``model``'s architecture (dynamic batch; dynamic H/W for det, W for
+    rec, whose height is its family's: 32 pixels for PP-OCRv2, 48 from v3)."""
+    return [InputSpec(shape=list(architecture_of(model).input_shape), dtype="float32", name="x")]
 
 
 # Paddle 2.6's dy2static compares program-cache keys by hashes built from object ids. When
@@ -31,12 +33,15 @@ _EXPORTED: list[nn.Layer] = []
 
 def export_inference(model: nn.Layer, task: str, out_dir: str | os.PathLike) -> Path:
     """Write ``out_dir/inference.pdmodel`` + ``.pdiparams`` for an eval-mode copy of ``model``."""
+    built_for = architecture_of(model).task
+    if built_for != task:
+        raise ModelError(f"cannot export a {built_for} model as {task}")
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     _EXPORTED.append(model)
     model.eval()
     # full_graph=True: Paddle 2.6's default AST/SOT mode fails on these models.
-    static = paddle.jit.to_static(model, input_spec=input_spec(task), full_graph=True)
+    static = paddle.jit.to_static(model, input_spec=input_spec(model), full_graph=True)
     paddle.jit.save(static, str(out_dir / "inference"))
     return out_dir / INFER_MODEL
 

@@ -34,7 +34,7 @@ NAMED_REC_HEAD = {
 }
 
 
-def _unique_state(model: nn.Layer) -> dict[str, object]:
+def unique_state(model: nn.Layer) -> dict[str, object]:
     """State-dict entries by key, once per tensor (nn.LSTM lists each weight under two keys)."""
     seen: set[str] = set()
     out = {}
@@ -57,7 +57,7 @@ def _families(names: dict[str, str]) -> dict[str, list[dict[str, str]]]:
 
 def family_mapping(model: nn.Layer, onnx_names: list[str]) -> dict[str, str]:
     """Map model state keys to ONNX constant names by family and creation order."""
-    ours = _families({k: t.name for k, t in _unique_state(model).items()})
+    ours = _families({k: t.name for k, t in unique_state(model).items()})
     theirs = _families({n: n for n in onnx_names})
     mapping: dict[str, str] = {}
     for fam, their_layers in theirs.items():
@@ -97,7 +97,7 @@ def cls_name(key: str) -> str | None:
 def load_onnx_weights(task: str, model: nn.Layer, onnx_model: onnx.ModelProto) -> dict[str, str]:
     """Copy the ONNX weights into ``model`` in place; return the key -> ONNX name mapping used."""
     consts = constants(onnx_model)
-    state = _unique_state(model)
+    state = unique_state(model)
     if task == "cls":
         mapping = {k: n for k in state if (n := cls_name(k)) is not None}
     else:

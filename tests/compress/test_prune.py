@@ -31,7 +31,7 @@ def test_pruned_model_reloads_from_its_plan(cls_prune_out, pulled_models) -> Non
     out, _ = cls_prune_out
     assert json.loads((out / PRUNE_PLAN).read_text())["ratios"]
     model = load_trainable("cls", out)
-    assert flops(model, "cls") < flops(load_trainable("cls", pulled_models.cls), "cls")
+    assert flops(model) < flops(load_trainable("cls", pulled_models.cls))
     # the reloaded model computes what the exported inference model computes
     from paddle import inference
 
@@ -67,7 +67,7 @@ def cls_pruner(pulled_models):
     """The real classifier, its pruner, the skip list, and made-up sensitivities of every
     prunable layer (loss growing linearly with the ratio, each layer at its own rate)."""
     model = load_trainable("cls", pulled_models.cls)
-    pruner = make_pruner(model, "cls")
+    pruner = make_pruner(model)
     skip = skip_list(model)
     layers = [c.master_name for c in pruner.collections if c.master_name not in skip]
     rates = np.random.default_rng(0).uniform(0.2, 2.0, len(layers))
@@ -79,13 +79,13 @@ def cls_pruner(pulled_models):
 @pytest.mark.parametrize("target", [0.1, 0.3])
 def test_search_reaches_the_flops_target_with_the_least_pruning(cls_pruner, target) -> None:
     model, pruner, skip, sensitivities = cls_pruner
-    base = flops(model, "cls")
-    ratios, reached = search_ratios(pruner, model, "cls", sensitivities, target, 8, skip)
+    base = flops(model)
+    ratios, reached = search_ratios(pruner, model, sensitivities, target, 8, skip)
     assert reached >= target
-    assert flops_reduction(pruner, model, "cls", ratios, base) == pytest.approx(reached)
-    assert flops(model, "cls") == base  # the search leaves the model as it found it
+    assert flops_reduction(pruner, model, ratios, base) == pytest.approx(reached)
+    assert flops(model) == base  # the search leaves the model as it found it
     # No threshold on a fine grid reaches the target with less pruning.
-    grid = [flops_reduction(pruner, model, "cls", ratios_at(pruner, sensitivities, t, 8, skip), base)
+    grid = [flops_reduction(pruner, model, ratios_at(pruner, sensitivities, t, 8, skip), base)
             for t in np.linspace(0, 1, 21)]
     assert reached <= min(g for g in grid if g >= target) + 1e-9
 
@@ -93,10 +93,30 @@ def test_search_reaches_the_flops_target_with_the_least_pruning(cls_pruner, targ
 def test_unreachable_flops_target_is_an_error(cls_pruner) -> None:
     model, pruner, skip, sensitivities = cls_pruner
     with pytest.raises(ModelError, match="cannot be reached"):
-        search_ratios(pruner, model, "cls", sensitivities, 0.99, 8, skip)
+        search_ratios(pruner, model, sensitivities, 0.99, 8, skip)
 
 
 def test_finetune_of_a_pruned_model_stays_loadable(cls_prune_out, tmp_path) -> None:
     out, _ = cls_prune_out
     job.finetune("cls", small("cls", "pact", steps=1), tmp_path / "ft", source=out)
-    assert flops(load_trainable("cls", tmp_path / "ft"), "cls") == flops(load_trainable("cls", out), "cls")
+    assert flops(load_trainable("cls", tmp_path / "ft")) == flops(load_trainable("cls", out))
+
+
+@pytest.mark.parametrize("family,task", [("ppocrv4", "rec"), ("ppocrv3", "det")])
+def test_a_pruned_newer_family_model_is_rebuilt_from_its_plan(family, task, family_set, tmp_path) -> None:
+    """Pruning follows channels through PP-LCNetV3's affine blocks, the SVTR neck and RSE-FPN; the
+    pruned folder (checkpoint + plan) is rebuilt on its own family's architecture, same outputs."""
+    from edgeocr.compress.source import apply_plan, example_input
+    from edgeocr.models.checkpoint import save_checkpoint
+
+    model = load_trainable(task, family_set(family).location(task))
+    keys = [k for k, t in model.state_dict().items() if k.endswith("conv.weight") and t.shape[1] > 1][:4]
+    base = flops(model)
+    apply_plan(model, task, {k: 0.25 for k in keys})
+    assert flops(model) < base
+    save_checkpoint(model, tmp_path / "model.pdparams")
+    (tmp_path / PRUNE_PLAN).write_text(json.dumps({"ratios": {k: 0.25 for k in keys}}))
+    rebuilt = load_trainable(task, tmp_path)
+    x = paddle.rand(example_input(model))
+    model.eval()
+    np.testing.assert_allclose(rebuilt(x).numpy(), model(x).numpy(), atol=1e-5)

@@ -12,7 +12,7 @@ from edgeocr.cli.main import cli
 from edgeocr.compress import job
 from edgeocr.convert.bundle import convert_bundle
 from edgeocr.convert.runtimes.nbfile import read_nb
-from edgeocr.models.program import is_quantized, read_program
+from edgeocr.models.program import feed_shapes, is_quantized, read_program
 from edgeocr.targets import load_target
 from edgeocr.errors import DataError, EdgeOCRError, ModelError
 from edgeocr.models.modelset import INFER_MODEL, ModelSet
@@ -165,14 +165,32 @@ def test_finetune_control_is_a_float_model_trained_like_pact(pulled_models, tmp_
 
 
 def test_ptq_of_a_newer_family_calibrates_at_its_rec_height(family_set, tmp_path) -> None:
-    """PP-OCRv4 ships inference models only: PTQ quantizes the program (48-pixel calibration
-    lines; 32 would not even run), and PACT, which trains a dygraph architecture, says to use PTQ."""
+    """PTQ quantizes PP-OCRv4's released program on 48-pixel calibration lines (32 would not
+    even run); FLOPs are counted on its trainable architecture at 48 x 320."""
     family_set("ppocrv4")
     report = job.quantize("rec", small("rec", "ptq", train=8, evaluation=8), tmp_path / "v4-rec-ptq",
                           models_name="ppocrv4")
     assert is_quantized(read_program(tmp_path / "v4-rec-ptq" / INFER_MODEL))
     float_row, int8_row = report["rows"]
     assert float_row["line_acc"] > 0.8 and int8_row["params"] == float_row["params"] > 2_000_000
-    assert int8_row["MFLOPs"] is None  # no dygraph architecture to count them on
-    with pytest.raises(ModelError, match="ships inference models only: use --method ptq"):
-        job.quantize("rec", small("rec", "pact"), tmp_path / "v4-rec-pact", models_name="ppocrv4")
+    assert 600 < float_row["MFLOPs"] < 800  # 707.6 at 48 x 320; PP-OCRv2's 32-pixel count would be ~2/3
+
+
+def test_pact_of_v4_rec_trains_the_filled_architecture(family_set, tmp_path) -> None:
+    """PACT QAT of PP-OCRv4's recogniser: it starts from the checkpoint the pull filled from
+    the release, trains on 48-pixel lines and exports an int8 program that takes them."""
+    family_set("ppocrv4")
+    out = tmp_path / "v4-rec-pact"
+    report = job.quantize("rec", small("rec", "pact", steps=1, train=8, evaluation=6), out, models_name="ppocrv4")
+    program = read_program(out / INFER_MODEL)
+    assert is_quantized(program) and list(feed_shapes(program).values())[0][2] == 48
+    float_row, int8_row = report["rows"]
+    assert float_row["line_acc"] > 0.8 and int8_row["pdiparams_MB"] < float_row["pdiparams_MB"] / 3
+    pact = report["compression"]["pact"]["after"]
+    assert pact["pact_layers"] == pact["quantized_layers"] > 20
+
+
+def test_pact_of_an_onnx_only_family_says_what_to_do(family_set, tmp_path) -> None:
+    family_set("ppocrv5")
+    with pytest.raises(ModelError, match="ONNX only.*--ort-quantize"):
+        job.quantize("rec", small("rec", "pact"), tmp_path / "v5-rec-pact", models_name="ppocrv5")

@@ -22,7 +22,7 @@ def test_student_prefix_of_distillation_checkpoints_is_taken(pulled_models, tmp_
 
 
 def test_checkpoint_of_another_model_is_refused(pulled_models) -> None:
-    with pytest.raises(ModelError, match="not a PP-OCRv2 rec checkpoint"):
+    with pytest.raises(ModelError, match="not a ppocrv2 / ppocrv3 / ppocrv4 rec checkpoint"):
         load_checkpoint("rec", pulled_models.cls / CHECKPOINT)
 
 

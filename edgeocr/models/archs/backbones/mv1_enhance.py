@@ -1,7 +1,9 @@
-"""MobileNetV1Enhance: the PP-OCRv2 recognizer backbone (PP-LCNet's ancestor).
+"""MobileNetV1Enhance: the PP-OCRv2 and PP-OCRv3 recognizer backbone (PP-LCNet's ancestor).
 
 Depthwise-separable blocks with height-only downsampling ``(2, 1)`` and 5x5 kernels in
-the deep blocks; a 32-pixel-high line becomes a 1 x W/4 feature sequence.
+the deep blocks; a 32-pixel-high line becomes a 1 x W/4 feature sequence (PP-OCRv2). PP-OCRv3
+halves the width once more in the last block (``last_conv_stride (1, 2)``) and average-pools:
+a 48-pixel line becomes 1 x W/8.
 """
 
 from __future__ import annotations
@@ -46,9 +48,10 @@ class DepthwiseSeparable(nn.Layer):
 
 
 class MobileNetV1Enhance(nn.Layer):
-    """``scale=0.5`` for PP-OCRv2; output ``[N, 512, 1, W/4]`` for a 32-pixel-high input."""
+    """``scale=0.5`` for PP-OCRv2: output ``[N, 512, 1, W/4]`` for a 32-pixel-high input."""
 
-    def __init__(self, in_channels: int = 3, scale: float = 0.5) -> None:
+    def __init__(self, in_channels: int = 3, scale: float = 0.5, last_conv_stride=1,
+                 last_pool_type: str = "max") -> None:
         super().__init__()
         s = lambda c: int(c * scale)  # noqa: E731
         self.conv1 = ConvBNAct(in_channels, s(32), 3, 2, 1)
@@ -63,10 +66,12 @@ class MobileNetV1Enhance(nn.Layer):
         blocks += [DepthwiseSeparable(s(512), 512, 512, 512, 1, scale, dw_size=5, padding=2) for _ in range(5)]
         blocks += [
             DepthwiseSeparable(s(512), 512, 1024, 512, (2, 1), scale, dw_size=5, padding=2, use_se=True),
-            DepthwiseSeparable(s(1024), 1024, 1024, 1024, 1, scale, dw_size=5, padding=2, use_se=True),
+            DepthwiseSeparable(s(1024), 1024, 1024, 1024, last_conv_stride, scale, dw_size=5, padding=2, use_se=True),
         ]
         self.block_list = nn.Sequential(*blocks)
-        self.pool = nn.MaxPool2D(kernel_size=2, stride=2, padding=0)
+        if last_pool_type not in ("max", "avg"):
+            raise ValueError(f"last_pool_type must be max or avg, not {last_pool_type!r}")
+        self.pool = (nn.MaxPool2D if last_pool_type == "max" else nn.AvgPool2D)(kernel_size=2, stride=2, padding=0)
         self.out_channels = s(1024)
 
     def forward(self, x: paddle.Tensor) -> paddle.Tensor:

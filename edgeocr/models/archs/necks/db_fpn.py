@@ -7,7 +7,7 @@ import paddle.nn.functional as F
 from paddle import nn
 
 
-def _upsample(x: paddle.Tensor, factor: int) -> paddle.Tensor:
+def upsample(x: paddle.Tensor, factor: int) -> paddle.Tensor:
     # Paddle's nearest interpolation floors source indices; ONNX exports must match that.
     return F.upsample(x, scale_factor=factor, mode="nearest", align_mode=1)
 
@@ -29,10 +29,10 @@ class DBFPN(nn.Layer):
     def forward(self, feats: list[paddle.Tensor]) -> paddle.Tensor:
         c2, c3, c4, c5 = feats
         in5 = self.in5_conv(c5)
-        out4 = self.in4_conv(c4) + _upsample(in5, 2)
-        out3 = self.in3_conv(c3) + _upsample(out4, 2)
-        out2 = self.in2_conv(c2) + _upsample(out3, 2)
-        p5 = _upsample(self.p5_conv(in5), 8)
-        p4 = _upsample(self.p4_conv(out4), 4)
-        p3 = _upsample(self.p3_conv(out3), 2)
+        out4 = self.in4_conv(c4) + upsample(in5, 2)
+        out3 = self.in3_conv(c3) + upsample(out4, 2)
+        out2 = self.in2_conv(c2) + upsample(out3, 2)
+        p5 = upsample(self.p5_conv(in5), 8)
+        p4 = upsample(self.p4_conv(out4), 4)
+        p3 = upsample(self.p3_conv(out3), 2)
         return paddle.concat([p5, p4, p3, self.p2_conv(out2)], axis=1)
