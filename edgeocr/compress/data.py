@@ -18,9 +18,9 @@ import pyclipper
 from shapely.geometry import Polygon
 
 from edgeocr.compress.recipe import HELDOUT_SYNTH
-from edgeocr.data.labels import LabelSet, read_labels
+from edgeocr.data.labels import BadSample, LabelSet, read_labels
 from edgeocr.data.synth import LABEL_FILE, style_config, synthesize
-from edgeocr.errors import DataError
+from edgeocr.errors import DataError, EdgeOCRError
 from edgeocr.models.charset import Charset
 from edgeocr.ocr.image_io import read_image
 from edgeocr.ocr.preprocess import normalize_det, resize_norm_line
@@ -57,21 +57,33 @@ class TaskData:
     polygons: list[list[np.ndarray]]        # det regions per image
     dont_care: list[list[bool]]
     digests: set[str]
+    skipped: tuple[BadSample, ...] = ()      # bad lines and unreadable images left out (``skip_bad``)
 
     def __len__(self) -> int:
         return len(self.images)
 
 
-def load_task_data(task: str, labels_path: Path, charset: Charset | None = None) -> TaskData:
-    """Read and decode a label set for ``task``; an empty or unusable set is a ``DataError``."""
+def load_task_data(task: str, labels_path: Path, charset: Charset | None = None,
+                   skip_bad: bool = False) -> TaskData:
+    """Read and decode a label set for ``task``; an empty or unusable set is a ``DataError``.
+    A bad line or an unreadable image is an error naming file and line, unless ``skip_bad``:
+    then it is left out and listed in ``skipped``."""
     kind = LABEL_KIND[task]
     allowed = charset.allowed() if (charset is not None and task == "rec") else None
-    labels = read_labels(labels_path, kind, allowed_chars=allowed)
+    labels = read_labels(labels_path, kind, allowed_chars=allowed, skip_bad=skip_bad)
     images, texts, polygons, dont_care, digests = [], [], [], [], set()
-    for sample in labels.samples:
+    skipped = list(labels.skipped)
+    for index, sample in enumerate(labels.samples):
         path = labels.image_path(sample)
+        try:
+            image = read_image(path)
+        except EdgeOCRError as e:
+            if not skip_bad:
+                raise DataError(f"{labels.where(index)}: {e}") from e
+            skipped.append(BadSample(labels.where(index), str(e)))
+            continue
         digests.add(hashlib.sha256(path.read_bytes()).hexdigest())
-        images.append(read_image(path))
+        images.append(image)
         if kind == "rec":
             texts.append(sample.text)
             polygons.append([])
@@ -80,11 +92,18 @@ def load_task_data(task: str, labels_path: Path, charset: Charset | None = None)
             texts.append("")
             polygons.append([np.array(r.points, dtype=np.float32) for r in sample.regions])
             dont_care.append([r.dont_care for r in sample.regions])
+    if not images:
+        raise DataError(f"{labels_path}: no readable image ({len(skipped)} bad, first: {skipped[0]})")
     if task == "rec" and not any(t.strip() for t in texts):
         raise DataError(f"{labels_path}: no usable sample (every transcription is empty)")
     if task == "det" and not any(not d for dc in dont_care for d in dc):
         raise DataError(f"{labels_path}: no usable sample (no text region that is not ###)")
-    return TaskData(task, labels, images, texts, polygons, dont_care, digests)
+    return TaskData(task, labels, images, texts, polygons, dont_care, digests, tuple(skipped))
+
+
+def skipped_summary(data: TaskData, shown: int = 20) -> dict:
+    """How many samples ``data`` left out, and the first ``shown`` of them (``file:line: why``)."""
+    return {"count": len(data.skipped), "first": [str(b) for b in data.skipped[:shown]]}
 
 
 def check_disjoint(train: TaskData, evaluation: TaskData) -> None:

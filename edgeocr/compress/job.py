@@ -22,7 +22,7 @@ from typing import Any, Callable
 
 import paddle
 
-from edgeocr.compress.data import TaskData, check_disjoint, load_task_data, resolve_labels
+from edgeocr.compress.data import TaskData, check_disjoint, load_task_data, resolve_labels, skipped_summary
 from edgeocr.compress.distributed import World, init_world
 from edgeocr.compress.evaluation import METRIC, evaluate_model
 from edgeocr.compress.objectives import make_step_loss
@@ -79,8 +79,9 @@ def prepare(task: str, recipe: Recipe, models_name: str, source: str | Path | No
     refuse_heldout_training(train_labels or d.train, "--train" if train_labels else f"{recipe.source}: data.train")
     train_path = resolve_labels(train_labels or d.train, task, d.train_count, d.train_seed)
     eval_path = resolve_labels(eval_labels or d.eval, task, d.eval_count, d.eval_seed)
-    train_data = load_task_data(task, train_path, charset)
-    eval_data = load_task_data(task, eval_path, charset)
+    skip_bad = d.bad_samples == "skip"
+    train_data = load_task_data(task, train_path, charset, skip_bad)
+    eval_data = load_task_data(task, eval_path, charset, skip_bad)
     check_disjoint(train_data, eval_data)
     return Inputs(recipe, base, src, charset, train_data, eval_data)
 
@@ -102,6 +103,8 @@ def _finish(tmp: Path, task: str, inputs: Inputs, compression: dict, rows: list[
     report = {"task": task, "recipe": inputs.recipe.to_json(), "recipe_file": inputs.recipe.source,
               "source": str(inputs.source), "train_labels": str(inputs.train.labels.path),
               "eval_labels": str(inputs.evaluation.labels.path), "eval_samples": len(inputs.evaluation),
+              "skipped_samples": {name: skipped_summary(data) for name, data in
+                                  (("train", inputs.train), ("eval", inputs.evaluation))},
               "rows": rows, "compression": compression}
     write_json(tmp / "report.json", report)
     write_text(tmp / "report.md", f"# {task} {compression['method']}\n\n{markdown_table(rows)}\n")
@@ -139,6 +142,10 @@ def _start(task: str, recipe: Recipe, out: str | Path, models_name: str, source:
     inputs = prepare(task, recipe, models_name, source, train_labels, eval_labels)
     if world.size > 1 and recipe.method == "ptq":
         raise InputError(f"{recipe.method} does not train: run it in one process (no --nproc / distributed launch)")
+    for name, data in (("train", inputs.train), ("eval", inputs.evaluation)):
+        if data.skipped:
+            log(f"{task}: {name}: {len(data.skipped)} bad sample(s) left out (data.bad_samples: skip), "
+                f"first: {data.skipped[0]}")
     log(f"{task}: train {len(inputs.train)} / eval {len(inputs.evaluation)} samples"
         f"{f' on {world.size} data-parallel ranks' if world.size > 1 else ''}; measuring the starting model")
     metrics = evaluate_model(task, inputs.source, inputs.base, inputs.evaluation, threads) if world.is_main else {}

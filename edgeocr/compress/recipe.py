@@ -45,6 +45,9 @@ class DataSpec:
     eval: str = "synth"
     eval_count: int = 300
     eval_seed: int = 2002
+    # A bad label line or unreadable image: ``error`` (stop, naming file and line) or ``skip``
+    # (leave it out; the count and the first ones are in the log and the report).
+    bad_samples: str = "error"
 
 
 @dataclass(frozen=True)
@@ -126,6 +129,7 @@ CHOICES = {
     "activation_quantize_type": ("moving_average_abs_max", "range_abs_max", "abs_max"),
     "ptq_algo": ("hist", "KL", "avg", "mse", "emd", "abs_max", "min_max", "ptf"),
     "criterion": ("fpgm", "l1"),
+    "bad_samples": ("error", "skip"),
 }
 POSITIVE = {"train_count", "eval_count", "steps", "batch_size", "lr", "checkpoint_every", "log_every",
             "ptq_batches", "align", "sensitivity_images"}

@@ -57,13 +57,31 @@ class DetSample:
 
 
 @dataclass(frozen=True)
+class BadSample:
+    """A sample left out, and why: ``where`` is ``file:line``."""
+
+    where: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.reason}"
+
+
+@dataclass(frozen=True)
 class LabelSet:
-    """A parsed label file: its samples plus where their images live."""
+    """A parsed label file: its samples plus where their images live, and (``skip_bad``) the
+    lines left out."""
 
     path: Path
     image_root: Path
     kind: str
     samples: tuple[RecSample, ...] | tuple[DetSample, ...]
+    skipped: tuple[BadSample, ...] = ()
+    line_numbers: tuple[int, ...] = ()  # of each sample, for messages about it
+
+    def where(self, index: int) -> str:
+        """``file:line`` of sample ``index``."""
+        return f"{self.path}:{self.line_numbers[index]}" if self.line_numbers else str(self.path)
 
     def image_path(self, sample: RecSample | DetSample) -> Path:
         return self.image_root / sample.image
@@ -76,34 +94,47 @@ def read_labels(
     allowed_chars: frozenset[str] | None = None,
     image_root: str | os.PathLike | None = None,
     check_images: bool = True,
+    skip_bad: bool = False,
 ) -> LabelSet:
     """Parse and validate a ``rec`` or ``det`` label file.
 
     ``allowed_chars`` (e.g. ``Charset.allowed()``) rejects transcriptions the recognizer
     can never output; don't-care regions are exempt. ``check_images`` requires every
-    referenced image file to exist.
+    referenced image file to exist. A bad line is an error naming file and line, unless
+    ``skip_bad``: then it is left out and listed in ``skipped`` (real label sets of tens of
+    thousands of lines have a few; the caller reports how many, and which).
     """
     if kind not in KINDS:
         raise ValueError(f"unknown label kind {kind!r}")
     path = Path(path)
     root = Path(image_root) if image_root is not None else path.parent
     parse = _parse_rec if kind == "rec" else _parse_det
-    samples = []
-    for lineno, image, payload in _records(path):
+    samples, skipped, numbers = [], [], []
+    for lineno, line in _lines(path):
         where = f"{path}:{lineno}"
-        sample = parse(image, payload, where)
-        if allowed_chars is not None:
-            _check_chars(sample, allowed_chars, where)
-        if check_images and not (root / image).is_file():
-            raise DataError(f"{where}: image file not found: {root / image}")
+        try:
+            image, payload = _split(line, where)
+            sample = parse(image, payload, where)
+            if allowed_chars is not None:
+                _check_chars(sample, allowed_chars, where)
+            if check_images and not (root / image).is_file():
+                raise DataError(f"{where}: image file not found: {root / image}")
+        except DataError as e:
+            if not skip_bad:
+                raise
+            skipped.append(BadSample(where, str(e).removeprefix(f"{where}: ")))
+            continue
         samples.append(sample)
+        numbers.append(lineno)
     if not samples:
-        raise DataError(f"{path}: label file has no samples")
-    return LabelSet(path=path, image_root=root, kind=kind, samples=tuple(samples))
+        raise DataError(f"{path}: label file has no samples" + (f" ({len(skipped)} bad, first: {skipped[0]})"
+                                                                 if skipped else ""))
+    return LabelSet(path=path, image_root=root, kind=kind, samples=tuple(samples), skipped=tuple(skipped),
+                    line_numbers=tuple(numbers))
 
 
-def _records(path: Path) -> Iterator[tuple[int, str, str]]:
-    """Yield ``(line number, image path, payload)`` for every non-blank line."""
+def _lines(path: Path) -> Iterator[tuple[int, str]]:
+    """Yield ``(line number, line)`` for every non-blank line."""
     try:
         text = path.read_text(encoding="utf-8-sig")  # -sig: tolerate a BOM written by Windows editors
     except FileNotFoundError as e:
@@ -112,14 +143,18 @@ def _records(path: Path) -> Iterator[tuple[int, str, str]]:
         raise DataError(f"{path}: cannot read label file ({e})") from e
     for lineno, line in enumerate(text.split("\n"), start=1):
         line = line.rstrip("\r")
-        if not line.strip():
-            continue
-        image, tab, payload = line.partition("\t")
-        if not tab:
-            raise DataError(f"{path}:{lineno}: malformed line: no TAB between image path and label")
-        if not image.strip():
-            raise DataError(f"{path}:{lineno}: malformed line: empty image path")
-        yield lineno, image.strip(), payload
+        if line.strip():
+            yield lineno, line
+
+
+def _split(line: str, where: str) -> tuple[str, str]:
+    """``(image path, payload)`` of one label line."""
+    image, tab, payload = line.partition("\t")
+    if not tab:
+        raise DataError(f"{where}: malformed line: no TAB between image path and label")
+    if not image.strip():
+        raise DataError(f"{where}: malformed line: empty image path")
+    return image.strip(), payload
 
 
 def _parse_rec(image: str, payload: str, where: str) -> RecSample:

@@ -57,3 +57,31 @@ def test_training_on_held_out_data_is_refused_before_anything_runs(pulled_models
     recipe = small("cls", "ptq").override("data", train="synth-heldout")  # built in code, never parsed
     with pytest.raises(InputError, match="data.train cannot be synth-heldout"):
         job.prepare("cls", recipe, "ppocrv2", None, None, None)
+
+
+def test_bad_samples_stop_by_default_and_are_left_out_and_listed_when_skipped(tmp_path, model_home) -> None:
+    """Real label sets have a few bad lines: by default the first is an error naming file and
+    line; with ``bad_samples: skip`` each is left out and listed (file:line: why), none silently."""
+    import cv2
+
+    from edgeocr.compress.data import skipped_summary
+
+    for i in range(3):
+        cv2.imwrite(str(tmp_path / f"ok{i}.png"), np.full((32, 100, 3), 255, np.uint8))
+    (tmp_path / "broken.png").write_bytes(b"not a png")
+    labels = tmp_path / "labels.txt"
+    labels.write_text("ok0.png\tabc\nno-tab-here\nok1.png\tdef\nmissing.png\tghi\n\nbroken.png\tjkl\nok2.png\tmno\n",
+                      encoding="utf-8")
+    with pytest.raises(DataError, match=r"labels.txt:2: malformed line"):
+        load_task_data("rec", labels)
+    data = load_task_data("rec", labels, skip_bad=True)
+    assert data.texts == ["abc", "def", "mno"]
+    assert [b.where.rsplit(":", 1)[1] for b in data.skipped] == ["2", "4", "6"]
+    summary = skipped_summary(data)
+    assert summary["count"] == 3
+    assert "image file not found" in summary["first"][1] and "broken.png" in summary["first"][2]
+    labels.write_text("broken.png\tjkl\n", encoding="utf-8")
+    with pytest.raises(DataError, match=r"labels.txt:1: .*broken.png"):
+        load_task_data("rec", labels)
+    with pytest.raises(DataError, match="no readable image"):
+        load_task_data("rec", labels, skip_bad=True)

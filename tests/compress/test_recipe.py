@@ -51,6 +51,7 @@ def test_cli_flags_override_the_recipe() -> None:
 
 @pytest.mark.parametrize("section, line, message", [
     ("prune", "criterion: fpgmm", r"prune.criterion: 'fpgmm' is not one of fpgm, l1"),
+    ("data", "bad_samples: drop", r"data.bad_samples: 'drop' is not one of error, skip"),
     ("quant", "ptq_algo: kl", r"quant.ptq_algo: 'kl' is not one of"),
     ("train", "steps: 0", r"train.steps: must be positive"),
     ("prune", "flops_ratio: 1.5", r"prune.flops_ratio: must be between"),
